@@ -1,0 +1,26 @@
+# devprune: phased-pruning experiments as a Snakemake DAG.
+#   data -> baseline -> early prune (per density) -> late prune (per branch) -> evaluate -> aggregate
+# Run: snakemake --cores N   (see README.md)
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/baseline.smk"
+include: "rules/early.smk"
+include: "rules/late.smk"
+include: "rules/evaluate.smk"
+include: "rules/aggregate.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        TABLES,
+        FIGURES,

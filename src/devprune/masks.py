@@ -1,0 +1,88 @@
+"""Pruning masks as plain bool tensors beside the weights (as in ``torch.nn.utils.prune``).
+
+A mask set is ``{parameter name: bool tensor}`` over every Linear weight matrix; biases are
+never masked. Both pruning modes of seed 000 rank the surviving weights by |w| across all
+layers at once (global magnitude) and keep an exact count:
+
+* **Rounding rule.** ``prune_to_density(d)`` keeps ``round_half_up(d * total)`` weights;
+  ``prune_fraction(f)`` removes ``round_half_up(f * alive)`` of the ``alive`` survivors.
+  Products are computed on the decimal value of d or f (``Fraction(str(d))``), so 0.7 * 99,840
+  is exactly 69,888 and not 69,887.99...
+* **Ties** in |w| are broken by position (a stable sort over the layers in order), so the same
+  weights always give the same mask.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import torch
+from torch import nn
+
+Masks = dict[str, torch.Tensor]
+
+
+def prunable_weights(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Every Linear weight matrix, by parameter name, in module order."""
+    return {f"{name}.weight": module.weight for name, module in model.named_modules() if isinstance(module, nn.Linear)}
+
+
+def full_masks(model: nn.Module) -> Masks:
+    return {name: torch.ones_like(weight, dtype=torch.bool) for name, weight in prunable_weights(model).items()}
+
+
+def round_half_up(fraction: float, count: int) -> int:
+    return math.floor(Fraction(str(fraction)) * count + Fraction(1, 2))
+
+
+def count(masks: Masks) -> tuple[int, int]:
+    """(surviving weights, all prunable weights)."""
+    alive = sum(int(mask.sum()) for mask in masks.values())
+    return alive, sum(mask.numel() for mask in masks.values())
+
+
+def density(masks: Masks) -> float:
+    alive, total = count(masks)
+    return alive / total
+
+
+def keep_largest(scores: dict[str, torch.Tensor], masks: Masks, n_keep: int) -> Masks:
+    """New masks keeping the ``n_keep`` highest-scoring survivors of ``masks``, across layers."""
+    alive, _ = count(masks)
+    if not 0 <= n_keep <= alive:
+        raise ValueError(f"cannot keep {n_keep} weights: {alive} survive")
+    flat_scores = torch.cat([scores[name].detach().flatten().double().cpu() for name in masks])
+    flat_alive = torch.cat([mask.flatten().cpu() for mask in masks.values()])
+    flat_scores[~flat_alive] = -math.inf
+    order = torch.argsort(flat_scores, descending=True, stable=True)
+    keep = torch.zeros_like(flat_alive)
+    keep[order[:n_keep]] = True
+    new_masks, start = {}, 0
+    for name, mask in masks.items():
+        new_masks[name] = keep[start : start + mask.numel()].view_as(mask).to(mask.device)
+        start += mask.numel()
+    return new_masks
+
+
+def prune_to_density(model: nn.Module, masks: Masks, target_density: float) -> Masks:
+    """Global magnitude pruning until ``target_density`` of all prunable weights remain."""
+    _, total = count(masks)
+    weights = prunable_weights(model)
+    return keep_largest({name: weights[name].abs() for name in masks}, masks, round_half_up(target_density, total))
+
+
+def prune_fraction(model: nn.Module, masks: Masks, fraction: float) -> Masks:
+    """Global magnitude pruning of ``fraction`` of the weights that still survive."""
+    alive, _ = count(masks)
+    weights = prunable_weights(model)
+    n_remove = round_half_up(fraction, alive)
+    return keep_largest({name: weights[name].abs() for name in masks}, masks, alive - n_remove)
+
+
+@torch.no_grad()
+def apply_masks(model: nn.Module, masks: Masks) -> None:
+    """Zero every pruned weight in place; called after pruning and after every optimiser step."""
+    weights = prunable_weights(model)
+    for name, mask in masks.items():
+        weights[name].mul_(mask)

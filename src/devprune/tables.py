@@ -1,0 +1,241 @@
+"""The paper's Tables 1 and 2 beside ours, and the claims table with verdicts.
+
+All functions take the tidy metrics (one row per model x metric x condition, all seeds) and
+reduce them to per-seed headline values first, so every estimate has a 95 % CI over seeds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from devprune.stats import holm, mean_ci, paired_t_pvalue
+
+# Seed 000, Table 1: early density (%) -> visual, voice, stress (highest noise), ambiguity (w=0.5),
+# blended + ambiguous; all in percent.
+PAPER_TABLE1 = pd.DataFrame(
+    [
+        (10, 100.0, 50.0, 45.0, 100.0, 56.5), (20, 100.0, 100.0, 53.5, 69.3, 46.9),
+        (30, 100.0, 100.0, 66.1, 75.2, 47.0), (40, 100.0, 100.0, 72.8, 75.5, 48.5),
+        (50, 100.0, 100.0, 76.7, 82.2, 50.6), (60, 100.0, 100.0, 78.5, 50.8, 40.3),
+        (70, 100.0, 100.0, 80.0, 49.1, 37.7), (80, 100.0, 100.0, 81.9, 50.2, 38.5),
+        (90, 99.9, 100.0, 84.7, 75.8, 48.6), (100, 100.0, 100.0, 83.7, 53.2, 43.1),
+    ],
+    columns=["density_pct", "visual", "voice", "stress", "ambiguity", "blended"],
+).set_index("density_pct")
+
+# Seed 000, Table 2: early density (%) -> final densities, visual accuracy per branch and the
+# normal - ASD differences in stress and ambiguity tolerance (percentage points).
+PAPER_TABLE2 = pd.DataFrame(
+    [
+        (10, 8.0, 5.0, 100.0, 100.0, -4.2, 0.1), (20, 16.0, 10.0, 100.0, 100.0, 9.5, 13.1),
+        (30, 24.0, 15.0, 100.0, 100.0, 19.1, 8.4), (40, 32.0, 20.0, 100.0, 100.0, 15.9, 55.2),
+        (50, 40.0, 25.0, 100.0, 100.0, 12.8, 36.1), (60, 48.0, 30.0, 100.0, 100.0, 8.5, -21.4),
+        (70, 56.0, 35.0, 100.0, 100.0, 12.1, 11.9), (80, 64.0, 40.0, 100.0, 100.0, 11.8, 1.7),
+        (90, 72.0, 45.0, 100.0, 100.0, 4.7, -73.3), (100, 80.0, 50.0, 99.9, 100.0, 4.8, -25.7),
+    ],
+    columns=["density_pct", "final_ref", "final_cmp", "visual_ref", "visual_cmp", "stress_diff", "ambiguity_diff"],
+).set_index("density_pct")
+
+HEADLINE = ["visual", "voice", "stress", "ambiguity", "blended"]
+
+
+def headline_values(metrics: pd.DataFrame, eval_cfg: dict) -> pd.DataFrame:
+    """One row per model (seed, stage, early_density, branch): the five Table 1 measures.
+
+    stress = visual accuracy at the largest noise sigma; ambiguity = at the smallest cue
+    weight (0.5 in the paper); blended = sensory integration under the ambiguous cue.
+    """
+    pick = {
+        "visual": ("visual_accuracy", None),
+        "voice": ("voice_accuracy", None),
+        "stress": ("stress_tolerance", max(eval_cfg["noise_sigmas"])),
+        "ambiguity": ("ambiguity_tolerance", min(eval_cfg["cue_weights"])),
+        "blended": ("sensory_integration", eval_cfg["integration"]["ambiguous_cue_weight"]),
+    }
+    keys = ["seed", "stage", "early_density", "branch"]
+    columns = {}
+    for name, (metric, level) in pick.items():
+        rows = metrics[metrics["metric"] == metric]
+        if level is not None:
+            rows = rows[np.isclose(rows["level"], level)]
+        if metric == "sensory_integration":
+            rows = rows[rows["condition"] == "ambiguous"]
+        columns[name] = rows.set_index(keys)["value"]
+    final = metrics.drop_duplicates(keys).set_index(keys)["final_density"]
+    wide = pd.DataFrame(columns).join(final).reset_index()
+    wide["density_pct"] = (wide["early_density"] * 100).round(6)
+    return wide
+
+
+def early_frame(wide: pd.DataFrame) -> pd.DataFrame:
+    return wide[wide["stage"] == "early"].set_index(["seed", "density_pct"])[HEADLINE].sort_index()
+
+
+def branch_differences(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
+    """Per (seed, density): final densities and visual accuracy of both branches, ref - cmp diffs."""
+    late = wide[wide["stage"] == "late"].set_index(["seed", "density_pct", "branch"])
+    ref = late.xs(reference, level="branch")
+    cmp = late.xs(comparison, level="branch")
+    return pd.DataFrame(
+        {
+            "final_ref": 100 * ref["final_density"], "final_cmp": 100 * cmp["final_density"],
+            "visual_ref": ref["visual"], "visual_cmp": cmp["visual"],
+            "stress_diff": ref["stress"] - cmp["stress"], "ambiguity_diff": ref["ambiguity"] - cmp["ambiguity"],
+        }
+    ).sort_index()
+
+
+def _summarise(per_seed: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
+    """Per density and column: mean, 95 % CI over seeds, the paper's value."""
+    rows = []
+    for density, group in per_seed.groupby(level="density_pct"):
+        row = {"density_pct": density, "n_seeds": len(group)}
+        for column in per_seed.columns:
+            mean, low, high = mean_ci(group[column])
+            paper_value = paper[column].get(density, math.nan) if column in paper else math.nan
+            row |= {f"{column}_mean": mean, f"{column}_ci_low": low, f"{column}_ci_high": high, f"{column}_paper": paper_value}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table1(wide: pd.DataFrame) -> pd.DataFrame:
+    return _summarise(early_frame(wide), PAPER_TABLE1)
+
+
+def table2(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
+    """Table 2 plus, for each difference, the paired t-test p-value and its Holm correction."""
+    diffs = branch_differences(wide, reference, comparison)
+    table = _summarise(diffs, PAPER_TABLE2)
+    for measure in ("stress", "ambiguity"):
+        late = wide[wide["stage"] == "late"]
+        pvalues = []
+        for density in table["density_pct"]:
+            pair = late[late["density_pct"] == density].pivot(index="seed", columns="branch", values=measure)
+            pvalues.append(paired_t_pvalue(pair[reference], pair[comparison]))
+        table[f"{measure}_diff_p"] = pvalues
+        table[f"{measure}_diff_p_holm"] = holm(pvalues)
+    return table
+
+
+# ---- claims -----------------------------------------------------------------------------
+
+def _spearman(x, y) -> float:
+    if len(x) < 3 or np.ptp(y) == 0:
+        return math.nan
+    return float(scipy_stats.spearmanr(x, y).statistic)
+
+
+def claim_statistics(cfg: dict) -> list[dict]:
+    """The paper's claims, each as a per-seed statistic of (early, diffs) frames of one seed.
+
+    ``side``/``threshold``: the claim holds when the statistic is above (``>``) or below
+    (``<``) the threshold. Difference claims use threshold = the negligible effect.
+    """
+    margin, high, low = cfg["negligible_effect"], 100 * cfg["high_density"], 100 * cfg["low_density"]
+
+    def absolute_gap(column):
+        def statistic(early, diffs):
+            d = diffs[column].abs()
+            return d[d.index > low].mean() - d[d.index <= low].mean()
+        return statistic
+
+    return [
+        dict(claim_id="C1", claim="Visual accuracy stays ~100 % at every density (early and both late branches)",
+             statistic="lowest visual accuracy over all pruned models (%)", side=">", threshold=100 - margin,
+             fn=lambda early, diffs: min(early["visual"].min(), diffs["visual_ref"].min(), diffs["visual_cmp"].min())),
+        dict(claim_id="C2a", claim="Voice accuracy collapses at the lowest early density (paper: 50 % at 10 %)",
+             statistic="voice accuracy at the lowest density (%)", side="<", threshold=75.0,
+             fn=lambda early, diffs: early["voice"].iloc[0]),
+        dict(claim_id="C2b", claim="Voice accuracy recovers to ~100 % from the second-lowest density (20 %) up",
+             statistic="lowest voice accuracy over the other densities (%)", side=">", threshold=100 - margin,
+             fn=lambda early, diffs: early["voice"].iloc[1:].min()),
+        dict(claim_id="C3", claim="Stress tolerance rises with early density",
+             statistic="Spearman rho(density, stress tolerance at the highest noise)", side=">", threshold=0.0,
+             fn=lambda early, diffs: _spearman(early.index, early["stress"])),
+        dict(claim_id="C4", claim="Ambiguity tolerance is U-shaped in early density",
+             statistic="mean ambiguity tolerance at the two extreme densities - mean at the interior ones (pp)",
+             side=">", threshold=margin,
+             fn=lambda early, diffs: early["ambiguity"].iloc[[0, -1]].mean() - early["ambiguity"].iloc[1:-1].mean()),
+        dict(claim_id="C5", claim="The reference (normal) branch is more noise-tolerant than the comparison (ASD) branch at most densities",
+             statistic="stress tolerance difference ref - cmp, mean over densities (pp)", side=">", threshold=margin,
+             fn=lambda early, diffs: diffs["stress_diff"].mean()),
+        dict(claim_id="C6", claim="The comparison (ASD) branch is more ambiguity-tolerant after high early density",
+             statistic=f"ambiguity tolerance difference cmp - ref, mean over densities >= {high:g} % (pp)",
+             side=">", threshold=margin, fn=lambda early, diffs: -diffs["ambiguity_diff"][diffs.index >= high].mean()),
+        dict(claim_id="C7a", claim="Branches converge at low early density: stress tolerance",
+             statistic=f"abs(stress diff) above {low:g} % - abs(stress diff) at <= {low:g} % (pp)", side=">", threshold=margin,
+             fn=absolute_gap("stress_diff")),
+        dict(claim_id="C7b", claim="Branches converge at low early density: ambiguity tolerance",
+             statistic=f"abs(ambiguity diff) above {low:g} % - abs(ambiguity diff) at <= {low:g} % (pp)", side=">",
+             threshold=margin, fn=absolute_gap("ambiguity_diff")),
+    ]
+
+
+def verdict(side: str, threshold: float, estimate: float, low: float, high: float) -> str:
+    """reproduced: the whole 95 % CI is on the claimed side of the threshold; not reproduced:
+    the whole CI is on the other side; inconclusive: the CI straddles it (or n < 2)."""
+    if math.isnan(low) or math.isnan(high):
+        return "inconclusive"
+    above, below = low > threshold, high < threshold
+    if side == "<":
+        above, below = below, above
+    return "reproduced" if above else "not reproduced" if below else "inconclusive"
+
+
+def claims_table(wide: pd.DataFrame, claims_cfg: dict, t2: pd.DataFrame) -> pd.DataFrame:
+    early = early_frame(wide)
+    diffs = branch_differences(wide, claims_cfg["reference_branch"], claims_cfg["comparison_branch"])
+    rows = []
+    for claim in claim_statistics(claims_cfg):
+        fn = claim.pop("fn")
+        per_seed = [fn(early.xs(seed), diffs.xs(seed)) for seed in early.index.unique("seed")]
+        estimate, low, high = mean_ci(per_seed)
+        paper_early = PAPER_TABLE1.loc[PAPER_TABLE1.index.isin(early.index.unique("density_pct"))]
+        paper_diffs = PAPER_TABLE2.loc[PAPER_TABLE2.index.isin(diffs.index.unique("density_pct"))]
+        paper = fn(paper_early, paper_diffs) if len(paper_early) == early.index.unique("density_pct").size else math.nan
+        rows.append(
+            {**claim, "estimate": estimate, "ci_low": low, "ci_high": high, "n_seeds": len(per_seed),
+             "paper_estimate": paper, "verdict": verdict(claim["side"], claim["threshold"], estimate, low, high)}
+        )
+    table = pd.DataFrame(rows)
+    # "at most densities": the C5 verdict also needs a significant positive difference at > half of them.
+    significant = int(((t2["stress_diff_p_holm"] < claims_cfg["alpha"]) & (t2["stress_diff_mean"] > 0)).sum())
+    c5 = table["claim_id"] == "C5"
+    table.loc[c5, "detail"] = f"{significant} of {len(t2)} densities significantly positive (paired t, Holm, alpha={claims_cfg['alpha']})"
+    if significant * 2 <= len(t2) and (table.loc[c5, "verdict"] == "reproduced").all():
+        table.loc[c5, "verdict"] = "inconclusive"
+    return table
+
+
+# ---- Markdown ---------------------------------------------------------------------------
+
+def _cell(mean: float, low: float, high: float) -> str:
+    if math.isnan(mean):
+        return "–"
+    if math.isnan(low):
+        return f"{mean:.1f}"
+    return f"{mean:.1f} [{low:.1f}, {high:.1f}]"
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    lines = [header, "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(table: pd.DataFrame, columns: dict[str, str], extra: dict[str, str] | None = None) -> str:
+    """Each measure as 'mean [95 % CI]' beside the paper's value."""
+    view = pd.DataFrame({"density (%)": table["density_pct"].map("{:g}".format), "seeds": table["n_seeds"]})
+    for column, title in columns.items():
+        view[f"{title}: ours"] = [
+            _cell(m, lo, hi) for m, lo, hi in zip(table[f"{column}_mean"], table[f"{column}_ci_low"], table[f"{column}_ci_high"])
+        ]
+        view[f"{title}: paper"] = table[f"{column}_paper"].map(lambda v: "–" if math.isnan(v) else f"{v:.1f}")
+    for column, title in (extra or {}).items():
+        view[title] = table[column].map(lambda v: "–" if math.isnan(v) else f"{v:.3g}")
+    return markdown(view)

@@ -1,0 +1,60 @@
+"""Bad configs stop Snakemake before any job, with a message naming key, value and rule."""
+
+import copy
+
+import pytest
+
+from devprune.config import ConfigError, check_config
+
+from conftest import snakemake, tiny_config
+
+
+def _with(path, value):
+    config = copy.deepcopy(tiny_config())
+    *parents, key = path.split(".")
+    node = config
+    for parent in parents:
+        node = node[parent]
+    if value is KeyError:
+        del node[key]
+    else:
+        node[key] = value
+    return config
+
+
+BAD_CONFIGS = {
+    # name: (key path, bad value, fragments the error must contain)
+    "device not in enum": ("device", "gpu", ["'gpu' is not one of", "['device']"]),
+    "density zero": ("early.densities", [0.0, 0.5], ["0.0 is less than or equal to the minimum of 0", "['early']['densities'][0]"]),
+    "density above one": ("early.densities", [0.5, 1.5], ["1.5 is greater than the maximum of 1", "['densities'][1]"]),
+    "late fraction one": ("late.branches", {"normal": 0.2, "asd": 1.0}, ["1.0 is greater than or equal to the maximum of 1", "['branches']['asd']"]),
+    "batch size zero": ("baseline.batch_size", 0, ["0 is less than the minimum of 1", "['baseline']['batch_size']"]),
+    "seed not an integer": ("seeds", ["a"], ["'a' is not of type 'integer'", "['seeds'][0]"]),
+    "duplicate seeds": ("seeds", [1, 1], ["has non-unique elements", "['seeds']"]),
+    "misspelt key": ("baseline.epoch", 3, ["'epoch' was unexpected", "['baseline']"]),
+    "missing key": ("late.epochs", KeyError, ["'epochs' is a required property", "['late']"]),
+    "noise layers": ("evaluation.noise_layers", "first", ["'first' is not one of ['all', 'last']"]),
+    "branch name": ("late.branches", {"Normal!": 0.2, "asd": 0.5}, ["'Normal!' does not match", "['late']['branches']"]),
+    "voice permutation": ("task.voice_permutation", [0, 0, 1, 2], ["config key 'task.voice_permutation' = [0, 0, 1, 2]", "permutation of 0..3"]),
+    "unknown claims branch": ("claims.comparison_branch", "autism", ["config key 'claims.comparison_branch' = 'autism'", "['asd', 'normal']"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_rejected_before_any_job(case, tmp_path):
+    key, value, fragments = BAD_CONFIGS[case]
+    result = snakemake(tmp_path, "--cores", "1", config=_with(key, value), check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for fragment in fragments:
+        assert fragment in output, output
+    assert not (tmp_path / "results").exists()
+
+
+def test_good_config_passes_the_library_checks():
+    check_config(tiny_config())
+
+
+def test_config_error_names_key_value_and_rule():
+    with pytest.raises(ConfigError, match=r"config key 'claims.low_density' = 0.9: must be below claims.high_density"):
+        check_config(_with("claims.low_density", 0.9))

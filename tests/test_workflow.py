@@ -1,0 +1,162 @@
+"""The real Snakemake DAG on the tiny config: outputs, reruns, determinism, interruption."""
+
+import math
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import torch
+import yaml
+
+from devprune import masks as masking
+from devprune.io import PROVENANCE_COLUMNS
+from devprune.stages import METRICS_SCHEMA, load_model
+
+from conftest import REPO, SNAKEMAKE, snakemake, tiny_config
+
+CFG = tiny_config()
+N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
+MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
+ROWS_PER_MODEL = 2 + len(CFG["evaluation"]["noise_sigmas"]) + len(CFG["evaluation"]["cue_weights"]) + 2
+
+
+def results(workdir):
+    return workdir / "results" / "tiny"
+
+
+def planned_jobs(output: str) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job in a dry run's output."""
+    jobs, rule = [], None
+    for line in output.splitlines():
+        if match := re.match(r"^rule (\w+):", line):
+            if rule is not None:
+                jobs.append((rule, ""))
+            rule = match.group(1)
+        elif (match := re.match(r"^\s+wildcards: (.*)", line)) and rule is not None:
+            jobs.append((rule, match.group(1)))
+            rule = None
+    if rule is not None:
+        jobs.append((rule, ""))
+    return jobs
+
+
+def dry_run(workdir, config=None):
+    result = snakemake(workdir, "-n", config=config)
+    return result.stdout + result.stderr
+
+
+def test_every_target_is_written(tiny_run):
+    out = results(tiny_run)
+    for name in ("table1", "table2", "claims"):
+        assert (out / "tables" / f"{name}.parquet").stat().st_size > 0
+        assert (out / "tables" / f"{name}.md").read_text().startswith("|")
+    for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences"):
+        assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for seed in CFG["seeds"]:
+        assert len(list((out / f"seed{seed}").rglob("metrics.parquet"))) == MODELS_PER_SEED
+        assert len(list((out / "benchmarks" / f"seed{seed}").rglob("*.tsv"))) == 1 + 2 * MODELS_PER_SEED
+
+
+def test_metrics_parquet_matches_its_schema(tiny_run):
+    for path in [results(tiny_run) / "metrics.parquet", *results(tiny_run).rglob("seed*/**/metrics.parquet")]:
+        assert pq.read_schema(path).remove_metadata() == METRICS_SCHEMA, path
+    metrics = pd.read_parquet(results(tiny_run) / "metrics.parquet")
+    assert len(metrics) == N_SEEDS * MODELS_PER_SEED * ROWS_PER_MODEL
+    assert metrics["value"].between(0, 100).all()
+    assert metrics[PROVENANCE_COLUMNS].notna().all().all()
+    assert set(metrics["device"]) == {"cpu"} and set(metrics["torch_version"]) == {torch.__version__}
+    assert metrics.groupby(["seed", "stage", "early_density", "branch"], dropna=False)["config_hash"].nunique().max() == 1
+    late = metrics[metrics["stage"] == "late"]
+    assert set(late["branch"]) == set(CFG["late"]["branches"])
+
+
+def test_masks_in_files_have_exact_counts(tiny_run):
+    for seed in CFG["seeds"]:
+        seed_dir = results(tiny_run) / f"seed{seed}"
+        for density in CFG["early"]["densities"]:
+            label = f"d{density * 100:g}"
+            early = torch.load(seed_dir / "early" / label / "mask.pt", weights_only=True)
+            alive, total = masking.count(early)
+            assert alive == masking.round_half_up(density, total)
+            for branch, fraction in CFG["late"]["branches"].items():
+                late = torch.load(seed_dir / "late" / label / branch / "mask.pt", weights_only=True)
+                assert masking.count(late)[0] == alive - masking.round_half_up(fraction, alive)
+                model, meta = load_model(seed_dir / "late" / label / branch / "model.pt")
+                weights = masking.prunable_weights(model)
+                assert all(not weights[n][~m].any() for n, m in late.items())  # pruned weights are zero
+                assert meta["final_density"] == masking.density(late)
+
+
+def test_tables_read_back(tiny_run):
+    t1 = pd.read_parquet(results(tiny_run) / "tables" / "table1.parquet")
+    t2 = pd.read_parquet(results(tiny_run) / "tables" / "table2.parquet")
+    claims = pd.read_parquet(results(tiny_run) / "tables" / "claims.parquet")
+    metrics = pd.read_parquet(results(tiny_run) / "metrics.parquet")
+    assert sorted(t1["density_pct"]) == [100 * d for d in sorted(CFG["early"]["densities"])]
+    early_voice = metrics[(metrics.stage == "early") & (metrics.metric == "voice_accuracy") & (metrics.early_density == 1.0)]
+    assert t1.set_index("density_pct").loc[100, "voice_mean"] == pytest.approx(early_voice["value"].mean())
+    assert t2.set_index("density_pct").loc[30, "final_cmp_mean"] == pytest.approx(15.0, abs=0.1)
+    assert set(claims["verdict"]) <= {"reproduced", "not reproduced", "inconclusive"}
+    assert {"C1", "C2a", "C2b", "C3", "C4", "C5", "C6", "C7a", "C7b"} == set(claims["claim_id"])
+    for table in (t1, t2, claims):
+        assert table[PROVENANCE_COLUMNS].notna().all().all()
+
+
+def test_no_change_rerun_plans_no_job(tiny_run):
+    output = dry_run(tiny_run)
+    assert planned_jobs(output) == [] and "Nothing to be done" in output
+
+
+def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
+    config = tiny_config()
+    config["late"]["branches"]["asd"] = 0.6
+    jobs = planned_jobs(dry_run(tiny_copy, config))
+    by_rule = {}
+    for rule, wildcards in jobs:
+        by_rule.setdefault(rule, []).append(wildcards)
+    assert set(by_rule) == {"late_prune", "evaluate", "aggregate_metrics", "tables", "figures", "all"}
+    assert len(by_rule["late_prune"]) == N_SEEDS * N_DENSITIES
+    assert all("branch=asd" in w for w in by_rule["late_prune"])
+    assert len(by_rule["evaluate"]) == N_SEEDS * N_DENSITIES
+    assert all(re.search(r"model_dir=late/d[\d.]+/asd", w) for w in by_rule["evaluate"])
+
+
+def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):
+    snakemake(tmp_path, "--cores", "1", config=tiny_config())
+    ours, theirs = results(tmp_path), results(tiny_run)
+    pd.testing.assert_frame_equal(pd.read_parquet(ours / "metrics.parquet"), pd.read_parquet(theirs / "metrics.parquet"))
+    for path in theirs.rglob("model.pt"):
+        a = torch.load(path, weights_only=True)["state_dict"]
+        b = torch.load(ours / path.relative_to(theirs), weights_only=True)["state_dict"]
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    for name in ("table1", "table2", "claims"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(ours / "tables" / f"{name}.parquet"), pd.read_parquet(theirs / "tables" / f"{name}.parquet")
+        )
+
+
+def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path):
+    """SIGKILL the whole workflow mid-run (no clean-up at all), then rerun to the end."""
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
+    command = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--cores", "2",
+               "--configfile", str(tmp_path / "config.yaml")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while len(list(tmp_path.rglob("metrics.parquet"))) < 3 and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = {p: p.stat().st_mtime_ns for p in (results(tmp_path)).rglob("metrics.parquet")}
+    assert 3 <= len(finished_before) < N_SEEDS * MODELS_PER_SEED
+    snakemake(tmp_path, "--unlock")  # a SIGKILLed Snakemake cannot release its lock; the README says so
+    snakemake(tmp_path, "--cores", "2")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(results(tmp_path) / "metrics.parquet"), pd.read_parquet(results(tiny_run) / "metrics.parquet")
+    )
+    rerun = [p for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime]
+    assert len(rerun) <= 2  # at most the jobs that were mid-flight when killed (two cores)
