@@ -12,6 +12,7 @@ evaluation noise, so differences between densities or branches are not shuffling
 from __future__ import annotations
 
 import logging
+import os
 
 import pandas as pd
 import pyarrow as pa
@@ -48,6 +49,7 @@ def derived_seed(*parts) -> int:
 def configure_job(threads: int, log_path: str | None = None) -> None:
     """Pin torch's thread count (results depend on it); progress goes to the job's log file,
     warnings and errors also to stderr (Snakemake's console stays readable with many jobs)."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on CUDA
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
     console = logging.StreamHandler()

@@ -27,10 +27,13 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
 
 
 def paired_t_pvalue(a, b) -> float:
-    """Two-sided paired t-test p-value; NaN when it is undefined (n < 2 or zero variance)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if len(a) < 2 or np.all(a - b == (a - b)[0]):
-        return 0.0 if len(a) >= 2 and (a - b)[0] != 0 else math.nan
+    """Two-sided paired t-test p-value. Without spread in the differences the test is undefined:
+    identical pairs give NaN (nothing to test), a constant non-zero difference gives 0."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if len(diff) < 2 or not diff.any():
+        return math.nan
+    if np.ptp(diff) == 0:
+        return 0.0
     return float(stats.ttest_rel(a, b).pvalue)
 
 

@@ -1,0 +1,48 @@
+"""Atomic writes, provenance and the device setting."""
+
+import pandas as pd
+import pytest
+import torch
+
+from devprune.io import PROVENANCE_COLUMNS, atomic_write, provenance, resolve_device, write_parquet
+
+
+def test_failed_write_leaves_neither_target_nor_temporary(tmp_path):
+    target = tmp_path / "out" / "model.pt"
+
+    def half_write(tmp):
+        with open(tmp, "wb") as handle:
+            handle.write(b"partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, half_write)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_existing_target_survives_a_failed_rewrite(tmp_path):
+    target = tmp_path / "metrics.parquet"
+    write_parquet(pd.DataFrame({"value": [1.0]}), target, provenance("abc", 3, "cpu"))
+
+    def broken(tmp):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, broken)
+    frame = pd.read_parquet(target)
+    assert frame["value"].tolist() == [1.0]
+    assert frame[PROVENANCE_COLUMNS].iloc[0].tolist()[:2] == ["abc", 3]
+    assert frame["torch_version"].iloc[0] == torch.__version__
+
+
+def test_device_setting():
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="config key 'device' = 'tpu'"):
+        resolve_device("tpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA; the error path needs one without")
+def test_cuda_requested_but_absent_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="config key 'device' = 'cuda': no CUDA device is available"):
+        resolve_device("cuda")
