@@ -35,14 +35,12 @@ def stage_settings(stage):
     return {key: config[stage][key] for key in TRAINING_KEYS}
 
 
-def model_dirs(seed):
-    """Every evaluated model directory of one seed, relative to SEED_DIR."""
+def model_dirs():
+    """Every evaluated model directory of a seed, relative to SEED_DIR."""
     early = [f"early/{d}" for d in DENSITIES]
     late = [f"late/{d}/{b}" for d in DENSITIES for b in BRANCHES]
     return ["baseline", *early, *late]
 
 
 def all_metrics():
-    return [
-        f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in config["seeds"] for m in model_dirs(s)
-    ]
+    return [f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in config["seeds"] for m in model_dirs()]

@@ -26,15 +26,16 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def paired_t_pvalue(a, b) -> float:
-    """Two-sided paired t-test p-value. Without spread in the differences the test is undefined:
-    identical pairs give NaN (nothing to test), a constant non-zero difference gives 0."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+def paired_t_pvalue(differences) -> float:
+    """Two-sided paired t-test p-value from the per-pair differences (a one-sample t-test of
+    them against 0, as ``scipy.stats.ttest_rel`` does). Without spread the test is undefined:
+    all-zero differences give NaN (nothing to test), a constant non-zero difference gives 0."""
+    diff = np.asarray(differences, dtype=float)
     if len(diff) < 2 or not diff.any():
         return math.nan
     if np.ptp(diff) == 0:
         return 0.0
-    return float(stats.ttest_rel(a, b).pvalue)
+    return float(stats.ttest_1samp(diff, 0.0).pvalue)
 
 
 def holm(pvalues) -> np.ndarray:

@@ -111,11 +111,8 @@ def table2(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
     diffs = branch_differences(wide, reference, comparison)
     table = _summarise(diffs, PAPER_TABLE2)
     for measure in ("stress", "ambiguity"):
-        late = wide[wide["stage"] == "late"]
-        pvalues = []
-        for density in table["density_pct"]:
-            pair = late[late["density_pct"] == density].pivot(index="seed", columns="branch", values=measure)
-            pvalues.append(paired_t_pvalue(pair[reference], pair[comparison]))
+        by_density = diffs.groupby(level="density_pct")[f"{measure}_diff"]
+        pvalues = [paired_t_pvalue(by_density.get_group(density)) for density in table["density_pct"]]
         table[f"{measure}_diff_p"] = pvalues
         table[f"{measure}_diff_p_holm"] = holm(pvalues)
     return table
