@@ -1,19 +1,20 @@
 rule baseline:
     input:
-        train=SEED_DIR + "/data/train.parquet",
+        train=per_seed(SEED_DIR + "/data/train.parquet"),
     output:
-        model=SEED_DIR + "/baseline/model.pt",
-        train_log=SEED_DIR + "/baseline/train_log.parquet",
+        model=per_seed(SEED_DIR + "/baseline/model.pt"),
+        train_log=per_seed(SEED_DIR + "/baseline/train_log.parquet"),
     params:
         task=config["task"],
         model=config["model"],
         stage=stage_settings("baseline"),
+        seeds=SEEDS,
         device=config["device"],
     log:
         LOGS + "/baseline.log",
     benchmark:
         BENCH + "/baseline.tsv"
-    threads: 1  # fixed: torch's results depend on its thread count
+    threads: config["threads"]["baseline"]
     resources:
         mem_mb=2000,
         runtime=30,

@@ -14,10 +14,11 @@ from devprune.config import check_config, density_label, stable_hash
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
 
+SEEDS = config["seeds"]
 RESULTS = f"{config['results_dir']}/{config['experiment']}"
 SEED_DIR = RESULTS + "/seed{seed}"
-LOGS = RESULTS + "/logs/seed{seed}"
-BENCH = RESULTS + "/benchmarks/seed{seed}"
+LOGS = RESULTS + "/logs"
+BENCH = RESULTS + "/benchmarks"
 
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
@@ -25,9 +26,17 @@ TRAINING_KEYS = ("epochs", "lr", "batch_size")
 
 
 wildcard_constraints:
-    seed=r"\d+",
     density="|".join(DENSITIES),
     branch="|".join(BRANCHES),
+
+
+def per_seed(path):
+    """``path`` (under SEED_DIR) for every seed, in config order; other wildcards stay.
+
+    Every job handles all seeds at once (they train as one stacked model), so rules name one
+    file per seed and the job writes them all.
+    """
+    return expand(path, seed=SEEDS, allow_missing=True)
 
 
 def stage_settings(stage):
@@ -43,4 +52,4 @@ def model_dirs():
 
 
 def all_metrics():
-    return [f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in config["seeds"] for m in model_dirs()]
+    return [f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in SEEDS for m in model_dirs()]

@@ -1,9 +1,10 @@
 rule data:
     output:
-        train=SEED_DIR + "/data/train.parquet",
-        test=SEED_DIR + "/data/test.parquet",
+        train=per_seed(SEED_DIR + "/data/train.parquet"),
+        test=per_seed(SEED_DIR + "/data/test.parquet"),
     params:
         task=config["task"],
+        seeds=SEEDS,
     log:
         LOGS + "/data.log",
     benchmark:

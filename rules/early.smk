@@ -1,21 +1,22 @@
 rule early_prune:
     input:
-        parent=SEED_DIR + "/baseline/model.pt",
-        train=SEED_DIR + "/data/train.parquet",
+        parent=per_seed(SEED_DIR + "/baseline/model.pt"),
+        train=per_seed(SEED_DIR + "/data/train.parquet"),
     output:
-        model=SEED_DIR + "/early/{density}/model.pt",
-        mask=SEED_DIR + "/early/{density}/mask.pt",
-        train_log=SEED_DIR + "/early/{density}/train_log.parquet",
+        model=per_seed(SEED_DIR + "/early/{density}/model.pt"),
+        mask=per_seed(SEED_DIR + "/early/{density}/mask.pt"),
+        train_log=per_seed(SEED_DIR + "/early/{density}/train_log.parquet"),
     params:
         task=config["task"],
         stage=stage_settings("early"),
         early_density=lambda wc: DENSITIES[wc.density],
+        seeds=SEEDS,
         device=config["device"],
     log:
         LOGS + "/early_{density}.log",
     benchmark:
         BENCH + "/early_{density}.tsv"
-    threads: 1
+    threads: config["threads"]["pruning"]
     resources:
         mem_mb=2000,
         runtime=30,

@@ -1,9 +1,9 @@
 rule evaluate:
     input:
-        model=SEED_DIR + "/{model_dir}/model.pt",
-        test=SEED_DIR + "/data/test.parquet",
+        model=per_seed(SEED_DIR + "/{model_dir}/model.pt"),
+        test=per_seed(SEED_DIR + "/data/test.parquet"),
     output:
-        metrics=SEED_DIR + "/{model_dir}/metrics.parquet",
+        metrics=per_seed(SEED_DIR + "/{model_dir}/metrics.parquet"),
     params:
         task=config["task"],
         evaluation=config["evaluation"],
@@ -14,7 +14,7 @@ rule evaluate:
         BENCH + "/evaluate_{model_dir}.tsv"
     wildcard_constraints:
         model_dir=r"baseline|early/[^/]+|late/[^/]+/[^/]+",
-    threads: 1
+    threads: config["threads"]["evaluation"]
     resources:
         mem_mb=2000,
         runtime=10,

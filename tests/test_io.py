@@ -1,10 +1,14 @@
-"""Atomic writes, provenance and the device setting."""
+"""Atomic writes, provenance, the device and thread settings, torch-free light jobs."""
+
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 import torch
 
-from devprune.io import PROVENANCE_COLUMNS, atomic_write, provenance, resolve_device, write_parquet
+from devprune.io import PROVENANCE_COLUMNS, atomic_write, provenance, write_parquet
+from devprune.runtime import configure_torch_job, resolve_device
 
 
 def test_failed_write_leaves_neither_target_nor_temporary(tmp_path):
@@ -46,3 +50,21 @@ def test_device_setting():
 def test_cuda_requested_but_absent_is_a_clear_error():
     with pytest.raises(RuntimeError, match="config key 'device' = 'cuda': no CUDA device is available"):
         resolve_device("cuda")
+
+
+def test_torch_job_takes_threads_and_device_from_its_arguments():
+    before = torch.get_num_threads()
+    try:
+        assert configure_torch_job(3, "cpu") == "cpu"
+        assert torch.get_num_threads() == 3
+        assert configure_torch_job(1, "auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_aggregation_jobs_do_not_import_torch():
+    """Light jobs skip torch's ~2 s import; only training and evaluation pay it."""
+    code = "import sys, devprune.aggregate, devprune.io; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,11 +1,16 @@
-"""Masks persist through optimiser steps; training is deterministic for a seed."""
+"""Masks persist through optimiser steps; training is deterministic for a seed; the stacked
+trainer the pipeline uses gives every network exactly what the plain loop gives it."""
 
+import copy
+
+import pandas as pd
+import pytest
 import torch
 
 from devprune import masks as masking
 from devprune.models import TaskGatedMLP
 from devprune.tasks import TaskData, draw_task_data
-from devprune.train import alternating_batches, train
+from devprune.train import alternating_batches, train, train_stacked
 
 from conftest import tiny_config
 
@@ -58,3 +63,56 @@ def test_training_is_deterministic_for_a_seed():
         states.append((model.state_dict(), log))
     assert all(torch.equal(states[0][0][k], states[1][0][k]) for k in states[0][0])
     assert states[0][1].equals(states[1][1])
+
+
+def _three_networks():
+    """Different seeds, data and densities (one dense), as in one stacked pipeline job."""
+    cfg = tiny_config()
+    models, masks, data = [], [], []
+    for seed, density in ((0, 0.3), (1, 1.0), (2, 0.55)):
+        data.append(TaskData(draw_task_data(cfg["task"], seed=seed)["train"]))
+        torch.manual_seed(seed)
+        model = TaskGatedMLP(cfg["model"]["hidden"])
+        models.append(model)
+        masks.append(masking.prune_to_density(model, masking.full_masks(model), density))
+    return cfg, models, masks, data
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_stacked_training_is_bit_identical_to_training_each_network_alone(threads):
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        cfg, models, masks, data = _three_networks()
+        alone = [copy.deepcopy(model) for model in models]
+        settings = dict(epochs=2, lr=0.01, batch_size=32)
+        alone_logs = [
+            train(model, model_masks, seed_data, cfg["task"], seed=10 + i, **settings)
+            for i, (model, model_masks, seed_data) in enumerate(zip(alone, masks, data))
+        ]
+        stacked_logs = train_stacked(models, masks, data, cfg["task"], seeds=[10, 11, 12], labels=["a", "b", "c"], **settings)
+    finally:
+        torch.set_num_threads(before)
+    for single, stacked, single_log, stacked_log in zip(alone, models, alone_logs, stacked_logs):
+        single_state, stacked_state = single.state_dict(), stacked.state_dict()
+        assert all(torch.equal(single_state[k], stacked_state[k]) for k in single_state)
+        pd.testing.assert_frame_equal(single_log, stacked_log)
+    assert not torch.equal(models[0].layers[1].weight, alone[1].layers[1].weight)  # the networks did differ
+
+
+def test_stacked_training_keeps_each_networks_masks():
+    cfg, models, masks, data = _three_networks()
+    train_stacked(models, masks, data, cfg["task"], epochs=2, lr=0.01, batch_size=32, seeds=[1, 2, 3], labels=list("abc"))
+    for model, model_masks in zip(models, masks):
+        weights = masking.prunable_weights(model)
+        assert sum(int((weights[n] != 0).sum()) for n in model_masks) == masking.count(model_masks)[0]
+
+
+def test_stacked_training_rejects_training_sets_of_different_sizes():
+    cfg, models, masks, data = _three_networks()
+    small = copy.deepcopy(data[0])
+    small.labels["voice"] = small.labels["voice"][:-1]
+    small.stimuli["voice"] = small.stimuli["voice"][:-1]
+    with pytest.raises(ValueError, match="training sets of one size"):
+        train_stacked(models, masks, [small, *data[1:]], cfg["task"], epochs=1, lr=0.01, batch_size=32,
+                      seeds=[1, 2, 3], labels=list("abc"))

@@ -14,14 +14,16 @@ import torch
 import yaml
 
 from devprune import masks as masking
-from devprune.io import PROVENANCE_COLUMNS
-from devprune.stages import METRICS_SCHEMA, load_model
+from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS
+from devprune.stages import load_model
 
 from conftest import REPO, SNAKEMAKE, snakemake, tiny_config
 
 CFG = tiny_config()
 N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
 MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
+# One job per stage x density x branch, every seed inside it: data, baseline, training, evaluation, 3 aggregations.
+N_JOBS = 1 + MODELS_PER_SEED + MODELS_PER_SEED + 3
 ROWS_PER_MODEL = 2 + len(CFG["evaluation"]["noise_sigmas"]) + len(CFG["evaluation"]["cue_weights"]) + 2
 
 
@@ -59,7 +61,8 @@ def test_every_target_is_written(tiny_run):
         assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for seed in CFG["seeds"]:
         assert len(list((out / f"seed{seed}").rglob("metrics.parquet"))) == MODELS_PER_SEED
-        assert len(list((out / "benchmarks" / f"seed{seed}").rglob("*.tsv"))) == 1 + 2 * MODELS_PER_SEED
+    assert len(list((out / "benchmarks").rglob("*.tsv"))) == N_JOBS
+    assert len(list((out / "logs").rglob("*.log"))) == N_JOBS
 
 
 def test_metrics_parquet_matches_its_schema(tiny_run):
@@ -120,15 +123,27 @@ def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
     for rule, wildcards in jobs:
         by_rule.setdefault(rule, []).append(wildcards)
     assert set(by_rule) == {"late_prune", "evaluate", "aggregate_metrics", "tables", "figures", "all"}
-    assert len(by_rule["late_prune"]) == N_SEEDS * N_DENSITIES
+    assert len(by_rule["late_prune"]) == N_DENSITIES  # each job trains every seed
     assert all("branch=asd" in w for w in by_rule["late_prune"])
-    assert len(by_rule["evaluate"]) == N_SEEDS * N_DENSITIES
+    assert len(by_rule["evaluate"]) == N_DENSITIES
     assert all(re.search(r"model_dir=late/d[\d.]+/asd", w) for w in by_rule["evaluate"])
 
 
+def torch_threads_in_log(log_path) -> int:
+    return int(re.search(r"(\d+) thread\(s\), device cpu", log_path.read_text()).group(1))
+
+
+def test_jobs_run_with_the_threads_their_rule_gets(tiny_run):
+    logs = results(tiny_run) / "logs"
+    assert torch_threads_in_log(logs / "baseline.log") == CFG["threads"]["baseline"] == 2
+    assert torch_threads_in_log(logs / "early_d30.log") == CFG["threads"]["pruning"] == 1
+
+
 def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):
+    """Snakemake caps the baseline's 2 threads at --cores 1; the numbers do not change."""
     snakemake(tmp_path, "--cores", "1", config=tiny_config())
     ours, theirs = results(tmp_path), results(tiny_run)
+    assert torch_threads_in_log(ours / "logs" / "baseline.log") == 1
     pd.testing.assert_frame_equal(pd.read_parquet(ours / "metrics.parquet"), pd.read_parquet(theirs / "metrics.parquet"))
     for path in theirs.rglob("model.pt"):
         a = torch.load(path, weights_only=True)["state_dict"]
@@ -159,4 +174,4 @@ def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path)
         pd.read_parquet(results(tmp_path) / "metrics.parquet"), pd.read_parquet(results(tiny_run) / "metrics.parquet")
     )
     rerun = [p for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime]
-    assert len(rerun) <= 2  # at most the jobs that were mid-flight when killed (two cores)
+    assert len(rerun) <= 2 * N_SEEDS  # at most the jobs that were mid-flight when killed (two cores)

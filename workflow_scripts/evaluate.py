@@ -1,8 +1,10 @@
-"""Snakemake job: evaluate one trained model on its seed's test set."""
-from devprune.stages import configure_job, evaluate_model
+"""Snakemake job: evaluate one model directory of every seed on that seed's test set."""
+from devprune.runtime import configure_torch_job
+from devprune.stages import evaluate_models
 
-configure_job(snakemake.threads, snakemake.log[0])
-evaluate_model(
+params = snakemake.params
+device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0])
+evaluate_models(
     snakemake.input.model, snakemake.input.test, snakemake.output.metrics,
-    task_cfg=snakemake.params.task, eval_cfg=snakemake.params.evaluation, device=snakemake.params.device,
+    task_cfg=params.task, eval_cfg=params.evaluation, device=device,
 )

@@ -1,5 +1,6 @@
-"""Snakemake job: draw one seed's train/test data."""
-from devprune.stages import configure_job, make_data
+"""Snakemake job: draw every seed's train/test data."""
+from devprune.runtime import configure_torch_job
+from devprune.stages import make_data
 
-configure_job(snakemake.threads, snakemake.log[0])
-make_data(snakemake.params.task, int(snakemake.wildcards.seed), snakemake.output.train, snakemake.output.test)
+configure_torch_job(snakemake.threads, "cpu", snakemake.log[0])
+make_data(snakemake.params.task, snakemake.params.seeds, snakemake.output.train, snakemake.output.test)

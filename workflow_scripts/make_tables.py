@@ -1,8 +1,8 @@
 """Snakemake job: Tables 1 and 2 and the claims table, as Parquet and Markdown."""
 from devprune.aggregate import write_tables
-from devprune.stages import configure_job
+from devprune.io import setup_job_logging
 
-configure_job(snakemake.threads, snakemake.log[0])
+setup_job_logging(snakemake.log[0])
 write_tables(
     snakemake.input[0], snakemake.output, eval_cfg=snakemake.params.evaluation,
     claims_cfg=snakemake.params.claims, config_hash=snakemake.params.config_hash,

@@ -1,9 +1,10 @@
-"""Snakemake job: train the dense baseline of one seed."""
-from devprune.stages import configure_job, train_baseline
+"""Snakemake job: train every seed's dense baseline (stacked into one model)."""
+from devprune.runtime import configure_torch_job
+from devprune.stages import train_baseline
 
-configure_job(snakemake.threads, snakemake.log[0])
+params = snakemake.params
+device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0])
 train_baseline(
     snakemake.input.train, snakemake.output.model, snakemake.output.train_log,
-    task_cfg=snakemake.params.task, model_cfg=snakemake.params.model, stage_cfg=snakemake.params.stage,
-    seed=int(snakemake.wildcards.seed), device=snakemake.params.device,
+    task_cfg=params.task, model_cfg=params.model, stage_cfg=params.stage, seeds=params.seeds, device=device,
 )

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from devprune import plots, tables
-from devprune.io import atomic_write, write_parquet
-from devprune.stages import METRICS_SCHEMA
+from devprune.io import METRICS_SCHEMA, atomic_write, write_parquet
 
 SORT_KEYS = ["seed", "stage", "early_density", "branch", "metric", "condition", "level"]
 

@@ -1,25 +1,44 @@
-"""Atomic file writes and the provenance every written number carries.
+"""Atomic file writes, the provenance every written number carries, and job logging.
 
 Each writer puts the bytes in a temporary file beside the target and renames it into place
 (``os.replace`` is atomic on POSIX), so an interrupted job never leaves a half-written
 checkpoint, mask or Parquet file under the target's name.
+
+This module does not import torch (≈2 s per process): the light aggregation jobs use it too.
+Checkpoints and devices are in :mod:`devprune.runtime`.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import subprocess
 import tempfile
 from pathlib import Path
+from importlib import metadata
 from typing import Callable
 
 import pandas as pd
-import torch
+import pyarrow as pa
 
 import devprune
 
 PROVENANCE_COLUMNS = ["config_hash", "seed", "code_version", "torch_version", "device"]
+
+#: Which model a metrics row describes (with ``seed``).
+METRIC_ID_COLUMNS = ["stage", "early_density", "branch", "late_fraction", "final_density"]
+
+#: Columns of every metrics.parquet (one row per model x metric x condition); see the README.
+METRICS_SCHEMA = pa.schema(
+    [
+        ("stage", pa.string()), ("early_density", pa.float64()), ("branch", pa.string()),
+        ("late_fraction", pa.float64()), ("final_density", pa.float64()), ("metric", pa.string()),
+        ("condition", pa.string()), ("level", pa.float64()), ("value", pa.float64()), ("n_samples", pa.int64()),
+        ("config_hash", pa.string()), ("seed", pa.int64()), ("code_version", pa.string()),
+        ("torch_version", pa.string()), ("device", pa.string()),
+    ]
+)
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
@@ -58,7 +77,7 @@ def provenance(config_hash: str, seed: int, device: str) -> dict:
         "config_hash": config_hash,
         "seed": seed,
         "code_version": code_version(),
-        "torch_version": torch.__version__,
+        "torch_version": metadata.version("torch"),
         "device": device,
     }
 
@@ -71,26 +90,12 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, prov: dict | Non
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, schema=schema))
 
 
-def save_tensors(obj: dict, path: str | os.PathLike) -> None:
-    """Save a dict of tensors and plain values so that ``torch.load(weights_only=True)`` reads it."""
-    atomic_write(path, lambda tmp: torch.save(obj, tmp))
-
-
-def load_tensors(path: str | os.PathLike, device: str = "cpu") -> dict:
-    return torch.load(path, map_location=device, weights_only=True)
-
-
-def resolve_device(requested: str) -> str:
-    """Map the config's ``device`` (auto|cpu|cuda) to a torch device, failing clearly."""
-    if requested == "cpu":
-        return "cpu"
-    if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if requested == "cuda":
-        if not torch.cuda.is_available():
-            raise RuntimeError(
-                f"config key 'device' = 'cuda': no CUDA device is available here "
-                f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}); use 'auto' or 'cpu'"
-            )
-        return "cuda"
-    raise ValueError(f"config key 'device' = {requested!r}: allowed are 'auto', 'cpu', 'cuda'")
+def setup_job_logging(log_path: str | None = None) -> None:
+    """Progress goes to the job's log file; warnings and errors also to stderr, so Snakemake's
+    console stays readable with many jobs (without a log file everything goes to stderr)."""
+    console = logging.StreamHandler()
+    console.setLevel(logging.INFO if log_path is None else logging.WARNING)
+    handlers = [console]
+    if log_path:
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers, force=True)

@@ -30,3 +30,58 @@ class TaskGatedMLP(nn.Module):
             if noise_std > 0 and (noise_layers == "all" or index == n_hidden - 1):
                 x = x + noise_std * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
         return self.layers[-1](x)
+
+
+class StackedLinear(torch.autograd.Function):
+    """``x @ W^T + b`` for a stack of layers, with the gradients computed in the same orientation
+    as ``nn.functional.linear`` computes them for one layer (its weight gradient is
+    ``grad^T @ x``; autograd's bmm rule would compute ``(x^T @ grad)^T``, which rounds differently).
+    That makes a stacked network's training bit-identical to training each network alone."""
+
+    @staticmethod
+    def forward(x, weight, bias):
+        return torch.baddbmm(bias, x, weight.transpose(1, 2))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, weight, _ = inputs
+        ctx.save_for_backward(x, weight)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        grad_x = torch.bmm(grad, weight) if ctx.needs_input_grad[0] else None
+        return grad_x, torch.bmm(grad.transpose(1, 2), x), grad.sum(1, keepdim=True)
+
+
+class StackedMLP(nn.Module):
+    """Several TaskGatedMLPs of one shape as a single module: each layer's weights stacked along a
+    leading model axis, so one ``torch.baddbmm`` runs a layer of every network at once.
+
+    Each network keeps its own inputs (``x`` is ``(models, batch, features)``); bmm computes every
+    matrix of the stack independently, so network i gets the same numbers as it would alone.
+    """
+
+    def __init__(self, models: list[TaskGatedMLP]):
+        super().__init__()
+        per_layer = list(zip(*(model.layers for model in models)))
+        self.weights = nn.ParameterList(torch.stack([layer.weight.detach() for layer in layers]) for layers in per_layer)
+        self.biases = nn.ParameterList(
+            torch.stack([layer.bias.detach() for layer in layers]).unsqueeze(1) for layers in per_layer
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        last = len(self.weights) - 1
+        for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            x = StackedLinear.apply(x, weight, bias)
+            if index < last:
+                x = torch.relu(x)
+        return x
+
+    @torch.no_grad()
+    def copy_into(self, models: list[TaskGatedMLP]) -> None:
+        """Write network i's trained weights back into ``models[i]``."""
+        for i, model in enumerate(models):
+            for layer, weight, bias in zip(model.layers, self.weights, self.biases):
+                layer.weight.copy_(weight[i])
+                layer.bias.copy_(bias[i, 0])

@@ -1,0 +1,56 @@
+"""What a torch job sets up before it works: threads, determinism, device; and checkpoints.
+
+Thread count and device come from the workflow (the rule's ``threads``, the config's
+``device``), never from torch's defaults, and each job logs what it got.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import torch
+
+from devprune.io import atomic_write, setup_job_logging
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(requested: str) -> str:
+    """Map the config's ``device`` (auto|cpu|cuda) to a torch device, failing clearly."""
+    if requested == "cpu":
+        return "cpu"
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError(
+                f"config key 'device' = 'cuda': no CUDA device is available here "
+                f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}); use 'auto' or 'cpu'"
+            )
+        return "cuda"
+    raise ValueError(f"config key 'device' = {requested!r}: allowed are 'auto', 'cpu', 'cuda'")
+
+
+def configure_torch_job(threads: int, device: str, log_path: str | None = None) -> str:
+    """Set up logging, torch's thread count and deterministic kernels; return the torch device.
+
+    Results do not depend on the thread count here (bmm splits work by output, tested), but it
+    decides how many jobs share a machine, so it is the rule's ``threads`` and nothing else.
+    """
+    setup_job_logging(log_path)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on CUDA
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    resolved = resolve_device(device)
+    log.info("torch %s: %d thread(s), device %s (config: %s)", torch.__version__, torch.get_num_threads(), resolved, device)
+    return resolved
+
+
+def save_tensors(obj: dict, path: str | os.PathLike) -> None:
+    """Save a dict of tensors and plain values so that ``torch.load(weights_only=True)`` reads it."""
+    atomic_write(path, lambda tmp: torch.save(obj, tmp))
+
+
+def load_tensors(path: str | os.PathLike, device: str = "cpu") -> dict:
+    return torch.load(path, map_location=device, weights_only=True)
