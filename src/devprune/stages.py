@@ -14,6 +14,7 @@ evaluation noise, so differences between densities or branches are not shuffling
 from __future__ import annotations
 
 import logging
+import time
 
 import pandas as pd
 import torch
@@ -64,7 +65,9 @@ def _train_and_save(
     for label, model_masks in zip(labels, masks):
         alive, total = masking.count(model_masks)
         log.info("%s: %d of %d weights kept (density %.4f)", label, alive, total, alive / total)
+    start = time.perf_counter()
     train_logs = train_stacked(models, masks, data, task_cfg, seeds=shuffle_seeds, labels=labels, **stage_cfg)
+    log.info("timing training_s=%.3f models=%d", time.perf_counter() - start, len(models))  # read by bench/
     for i, (model, model_masks, meta) in enumerate(zip(models, masks, metas)):
         alive, total = masking.count(model_masks)
         meta["final_density"] = alive / total
@@ -133,6 +136,7 @@ def evaluate_models(
     device: str,
 ) -> None:
     """Evaluate each model on its own seed's test set; one tidy metrics file per model."""
+    start = time.perf_counter()
     for model_path, test_path, metrics_path in zip(model_paths, test_paths, metrics_paths, strict=True):
         data, data_hash = _load_split(test_path, device)
         model, meta = load_model(model_path, device)
@@ -142,3 +146,4 @@ def evaluate_models(
         config_hash = stable_hash(meta["config_hash"], data_hash, "evaluate", eval_cfg)
         write_parquet(rows, metrics_path, provenance(config_hash, meta["seed"], device), schema=METRICS_SCHEMA)
         log.info("%s evaluated: %s", model_path, ", ".join(f"{r.metric}[{r.level:g}]={r.value:.1f}" for r in rows.itertuples()))
+    log.info("timing evaluation_s=%.3f models=%d", time.perf_counter() - start, len(model_paths))  # read by bench/

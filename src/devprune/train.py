@@ -118,7 +118,8 @@ def train_stacked(
     for model, model_masks in zip(models, masks):
         apply_masks(model, model_masks)
     stack = StackedMLP(models)
-    stacked_masks = [torch.stack(layer_masks) for layer_masks in zip(*(m.values() for m in masks))]
+    # As the weights' dtype: multiplying by a bool mask converts it on every step (same result).
+    stacked_masks = [torch.stack(layer_masks).to(stack.weights[0].dtype) for layer_masks in zip(*(m.values() for m in masks))]
     optimizer = torch.optim.Adam(stack.parameters(), lr=lr)
     generators = [torch.Generator().manual_seed(seed) for seed in seeds]
     per_model_inputs = [cued_inputs(d, task_cfg) for d in data]
