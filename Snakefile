@@ -19,6 +19,14 @@ include: "rules/evaluate.smk"
 include: "rules/aggregate.smk"
 
 
+# Seconds-long jobs stay on the submitting machine when a cluster executor is used.
+localrules:
+    data,
+    aggregate_metrics,
+    tables,
+    figures,
+
+
 rule all:
     default_target: True
     input:

@@ -15,6 +15,7 @@ import argparse
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -133,8 +134,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.cores < 1:
         parser.error(f"--seeds and --cores must be >= 1 (got {args.seeds}, {args.cores})")
-    if args.out.exists():
-        subprocess.run(["rm", "-rf", str(args.out)], check=True)
+    shutil.rmtree(args.out, ignore_errors=True)
     base = yaml.safe_load(args.config.read_text())
     gflops = matmul_gflops(args.cores)
     print(f"matmul: {gflops:.0f} GFLOP/s with {args.cores} threads", flush=True)

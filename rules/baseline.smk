@@ -18,6 +18,7 @@ rule baseline:
     resources:
         mem_mb=2000,
         runtime=30,
+        gpu=GPUS_PER_JOB,
     conda:
         "../envs/devprune.yaml"
     script:

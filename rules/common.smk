@@ -23,6 +23,8 @@ BENCH = RESULTS + "/benchmarks"
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
 TRAINING_KEYS = ("epochs", "lr", "batch_size")
+# Training and evaluation jobs ask for a GPU (`--gpus` on SLURM) only when the config demands one.
+GPUS_PER_JOB = 1 if config["device"] == "cuda" else 0
 
 
 wildcard_constraints:

@@ -20,6 +20,7 @@ rule early_prune:
     resources:
         mem_mb=2000,
         runtime=30,
+        gpu=GPUS_PER_JOB,
     conda:
         "../envs/devprune.yaml"
     script:

@@ -18,6 +18,7 @@ rule evaluate:
     resources:
         mem_mb=2000,
         runtime=10,
+        gpu=GPUS_PER_JOB,
     conda:
         "../envs/devprune.yaml"
     script:

@@ -22,6 +22,7 @@ rule late_prune:
     resources:
         mem_mb=2000,
         runtime=30,
+        gpu=GPUS_PER_JOB,
     conda:
         "../envs/devprune.yaml"
     script:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -19,14 +23,20 @@ def tiny_config() -> dict:
     return yaml.safe_load(TINY.read_text())
 
 
-def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake_command(workdir: Path, *args: str) -> list[str]:
+    return [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+            "--configfile", str(workdir / "config.yaml"), *args]
+
+
+def snakemake(
+    workdir: Path, *args: str, config: dict | None = None, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run the real workflow in ``workdir`` (its own .snakemake and results/)."""
     workdir.mkdir(parents=True, exist_ok=True)
     if config is not None:
         (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    command = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--configfile", str(workdir / "config.yaml"), *args]
-    result = subprocess.run(command, capture_output=True, text=True)
+    command = snakemake_command(workdir, *args)
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -46,3 +56,23 @@ def tiny_copy(tiny_run, tmp_path) -> Path:
     copy = tmp_path / "run"
     shutil.copytree(tiny_run, copy, symlinks=True)
     return copy
+
+
+def kill_midway(workdir: Path, *args: str, env: dict | None = None) -> dict[Path, int]:
+    """Start the tiny workflow, SIGKILL Snakemake and its local jobs once 3 models are evaluated
+    (no clean-up at all), and return the finished metrics files with their mtimes."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
+    process = subprocess.Popen(snakemake_command(workdir, *args), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    deadline = time.time() + 300
+    while len(list(workdir.rglob("metrics.parquet"))) < 3 and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return {p: p.stat().st_mtime_ns for p in workdir.rglob("metrics.parquet")}
+
+
+def assert_same_metrics(workdir: Path, reference: Path) -> None:
+    path = Path("results") / "tiny" / "metrics.parquet"
+    pd.testing.assert_frame_equal(pd.read_parquet(workdir / path), pd.read_parquet(reference / path))

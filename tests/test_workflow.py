@@ -1,23 +1,18 @@
 """The real Snakemake DAG on the tiny config: outputs, reruns, determinism, interruption."""
 
 import math
-import os
 import re
-import signal
-import subprocess
-import time
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import torch
-import yaml
 
 from devprune import masks as masking
 from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS
 from devprune.stages import load_model
 
-from conftest import REPO, SNAKEMAKE, snakemake, tiny_config
+from conftest import assert_same_metrics, kill_midway, snakemake, tiny_config
 
 CFG = tiny_config()
 N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
@@ -157,21 +152,10 @@ def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):
 
 def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path):
     """SIGKILL the whole workflow mid-run (no clean-up at all), then rerun to the end."""
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
-    command = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path), "--cores", "2",
-               "--configfile", str(tmp_path / "config.yaml")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 300
-    while len(list(tmp_path.rglob("metrics.parquet"))) < 3 and time.time() < deadline:
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    finished_before = {p: p.stat().st_mtime_ns for p in (results(tmp_path)).rglob("metrics.parquet")}
+    finished_before = kill_midway(tmp_path, "--cores", "2")
     assert 3 <= len(finished_before) < N_SEEDS * MODELS_PER_SEED
     snakemake(tmp_path, "--unlock")  # a SIGKILLed Snakemake cannot release its lock; the README says so
     snakemake(tmp_path, "--cores", "2")
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(results(tmp_path) / "metrics.parquet"), pd.read_parquet(results(tiny_run) / "metrics.parquet")
-    )
+    assert_same_metrics(tmp_path, tiny_run)
     rerun = [p for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime]
     assert len(rerun) <= 2 * N_SEEDS  # at most the jobs that were mid-flight when killed (two cores)
