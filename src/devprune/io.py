@@ -15,8 +15,8 @@ import logging
 import os
 import subprocess
 import tempfile
-from pathlib import Path
 from importlib import metadata
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd

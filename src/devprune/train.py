@@ -8,8 +8,8 @@ stays exactly zero even though Adam's moments would move it.
 script would do). :func:`train_stacked`, which every pipeline stage uses, trains M networks as
 one :class:`~devprune.models.StackedMLP` and gives each exactly the numbers :func:`train` would
 (same batch order from its own seed, same arithmetic; tested bit for bit on CPU). It exists for
-speed: one step of a 100k-weight network is mostly per-operation overhead, which stacking pays
-once for all M networks.
+speed: besides its matrix products, one step of a 100k-weight network spends about as long again
+on per-operation overhead, which stacking pays once for all M networks (bench/profile_step.py).
 """
 
 from __future__ import annotations
