@@ -28,6 +28,11 @@ def prunable_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     return {f"{name}.weight": module.weight for name, module in model.named_modules() if isinstance(module, nn.Linear)}
 
 
+def magnitude_scores(model: nn.Module) -> dict[str, torch.Tensor]:
+    """|w| of every prunable weight: the score of magnitude pruning (larger is kept)."""
+    return {name: weight.detach().abs() for name, weight in prunable_weights(model).items()}
+
+
 def full_masks(model: nn.Module) -> Masks:
     return {name: torch.ones_like(weight, dtype=torch.bool) for name, weight in prunable_weights(model).items()}
 
@@ -68,16 +73,13 @@ def keep_largest(scores: dict[str, torch.Tensor], masks: Masks, n_keep: int) -> 
 def prune_to_density(model: nn.Module, masks: Masks, target_density: float) -> Masks:
     """Global magnitude pruning until ``target_density`` of all prunable weights remain."""
     _, total = count(masks)
-    weights = prunable_weights(model)
-    return keep_largest({name: weights[name].abs() for name in masks}, masks, round_half_up(target_density, total))
+    return keep_largest(magnitude_scores(model), masks, round_half_up(target_density, total))
 
 
 def prune_fraction(model: nn.Module, masks: Masks, fraction: float) -> Masks:
     """Global magnitude pruning of ``fraction`` of the weights that still survive."""
     alive, _ = count(masks)
-    weights = prunable_weights(model)
-    n_remove = round_half_up(fraction, alive)
-    return keep_largest({name: weights[name].abs() for name in masks}, masks, alive - n_remove)
+    return keep_largest(magnitude_scores(model), masks, alive - round_half_up(fraction, alive))
 
 
 @torch.no_grad()

@@ -16,13 +16,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from devprune.masks import Masks, count, keep_largest, prunable_weights, round_half_up
+from devprune.masks import Masks, count, keep_largest, magnitude_scores, prunable_weights, round_half_up
 
 Scores = dict[str, torch.Tensor]
-
-
-def magnitude_scores(model: nn.Module) -> Scores:
-    return {name: weight.detach().abs() for name, weight in prunable_weights(model).items()}
+__all__ = ["activation_neuron_scores", "magnitude_scores", "prune_neurons", "random_scores", "saliency_scores", "select"]
 
 
 def random_scores(model: nn.Module, generator: torch.Generator) -> Scores:

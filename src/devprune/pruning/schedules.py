@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from devprune.masks import Masks, count, keep_largest, prunable_weights, round_half_up
+from devprune.masks import Masks, count, keep_largest, magnitude_scores, prunable_weights, round_half_up
 
 
 def cubic_sparsity(epoch: float, *, warmup: float, total: float, s_min: float, s_max: float) -> float:
@@ -38,8 +38,7 @@ def prune_to_sparsity(model: nn.Module, masks: Masks, sparsity: float) -> Masks:
     n_more = max(0, math.floor(sparsity * total) - (total - alive))
     if n_more == 0 or n_more >= alive:
         return masks
-    weights = prunable_weights(model)
-    return keep_largest({name: weights[name].detach().abs() for name in masks}, masks, alive - n_more)
+    return keep_largest(magnitude_scores(model), masks, alive - n_more)
 
 
 def iterative_densities(start: float, target: float, steps: int) -> list[float]:
@@ -65,10 +64,10 @@ def regrow(model: nn.Module, masks: Masks, grads: dict[str, torch.Tensor], fract
     The number of surviving weights does not change."""
     alive, _ = count(masks)
     n_swap = round_half_up(fraction, alive)
-    weights = prunable_weights(model)
-    kept = keep_largest({name: weights[name].abs() for name in masks}, masks, alive - n_swap)
+    kept = keep_largest(magnitude_scores(model), masks, alive - n_swap)
     pruned_before = {name: ~mask for name, mask in masks.items()}
     grown = keep_largest({name: grads[name].abs() for name in masks}, pruned_before, n_swap)
+    weights = prunable_weights(model)
     for name in masks:
         weights[name][grown[name]] = 0.0
     return {name: kept[name] | grown[name] for name in masks}
