@@ -24,8 +24,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from devprune.config import resolve_method
+
 REPO = Path(__file__).resolve().parents[1]
 AGGREGATION_JOBS = ("aggregate", "tables", "figures")
+PAPER_METHOD = {"criterion": "magnitude", "scope": "global", "schedule": "one_shot"}
 METRIC_KEYS = ["seed", "stage", "early_density", "branch", "metric", "condition", "level"]
 
 
@@ -45,7 +48,8 @@ def dense_training_flop(cfg: dict, n_seeds: int) -> float:
     widths = [4, *cfg["model"]["hidden"], len(cfg["task"]["centers"])]
     parameters = sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
     densities, branches = len(cfg["early"]["densities"]), len(cfg["late"]["branches"])
-    epochs = cfg["baseline"]["epochs"] + densities * cfg["early"]["epochs"] + densities * branches * cfg["late"]["epochs"]
+    pruned_epochs = densities * cfg["early"]["epochs"] + densities * branches * cfg["late"]["epochs"]
+    epochs = cfg["baseline"]["epochs"] + len(cfg["methods"]) * pruned_epochs
     return 6.0 * parameters * 2 * cfg["task"]["n_train_per_task"] * epochs * n_seeds
 
 
@@ -61,7 +65,8 @@ def job_table(results: Path) -> pd.DataFrame:
     rows = []
     for bench_file in sorted((results / "benchmarks").rglob("*.tsv")):
         name = bench_file.relative_to(results / "benchmarks").with_suffix("").as_posix()
-        stage = re.split(r"[_/]", name)[0]  # data, baseline, early_d10, late_d10_asd, evaluate_late/d10/asd, ...
+        # data, baseline, <method>/early_d10, <method>/late_d10_asd, evaluate_<method>/late/d10/asd, tables, ...
+        stage = "evaluate" if name.startswith("evaluate_") else Path(name).name.split("_")[0]
         record = pd.read_csv(bench_file, sep="\t").iloc[0]
         log_text = (results / "logs" / f"{name}.log").read_text()
         compute = sum(float(x) for x in re.findall(r"timing \w+_s=([\d.]+)", log_text))
@@ -136,6 +141,10 @@ def main(argv=None) -> None:
         parser.error(f"--seeds and --cores must be >= 1 (got {args.seeds}, {args.cores})")
     shutil.rmtree(args.out, ignore_errors=True)
     base = yaml.safe_load(args.config.read_text())
+    methods = {name: resolve_method(name, method, base) for name, method in base["methods"].items()}
+    if list(methods.values()) != [PAPER_METHOD]:
+        parser.error(f"config methods {list(methods)}: the benchmark compares the pipeline with a plain script of the "
+                     f"paper's method, so the config must have that one method only ({PAPER_METHOD})")
     gflops = matmul_gflops(args.cores)
     print(f"matmul: {gflops:.0f} GFLOP/s with {args.cores} threads", flush=True)
     runs, stages = [], []

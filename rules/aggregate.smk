@@ -1,4 +1,4 @@
-TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in ("table1", "table2", "claims") for ext in ("parquet", "md")]
+TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in ("table1", "table2", "claims", "methods") for ext in ("parquet", "md")]
 FIGURES = [
     f"{RESULTS}/figures/{name}.png"
     for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences")
@@ -28,6 +28,7 @@ rule tables:
     params:
         evaluation=config["evaluation"],
         claims=config["claims"],
+        methods=list(METHODS),
         config_hash=stable_hash(config),
     log:
         RESULTS + "/logs/tables.log",
@@ -47,6 +48,7 @@ rule figures:
     params:
         evaluation=config["evaluation"],
         claims=config["claims"],
+        methods=list(METHODS),
     log:
         RESULTS + "/logs/figures.log",
     benchmark:

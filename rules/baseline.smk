@@ -4,6 +4,7 @@ rule baseline:
     output:
         model=per_seed(SEED_DIR + "/baseline/model.pt"),
         train_log=per_seed(SEED_DIR + "/baseline/train_log.parquet"),
+        trajectory=per_seed(SEED_DIR + "/baseline/trajectory.pt"),
     params:
         task=config["task"],
         model=config["model"],

@@ -9,7 +9,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p
 )
 
-from devprune.config import check_config, density_label, stable_hash
+from devprune.config import check_config, density_label, resolve_method, stable_hash
 
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
@@ -22,12 +22,15 @@ BENCH = RESULTS + "/benchmarks"
 
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
+# Each method with every default filled in: what its jobs get and what its hashes name.
+METHODS = {name: resolve_method(name, method, config) for name, method in config["methods"].items()}
 TRAINING_KEYS = ("epochs", "lr", "batch_size")
 # Training and evaluation jobs ask for a GPU (`--gpus` on SLURM) only when the config demands one.
 GPUS_PER_JOB = 1 if config["device"] == "cuda" else 0
 
 
 wildcard_constraints:
+    method="|".join(METHODS),
     density="|".join(DENSITIES),
     branch="|".join(BRANCHES),
 
@@ -46,10 +49,21 @@ def stage_settings(stage):
     return {key: config[stage][key] for key in TRAINING_KEYS}
 
 
+def method_params(wildcards):
+    return {"method_name": wildcards.method, "method": METHODS[wildcards.method]}
+
+
+def rewind_inputs(wildcards):
+    """The baseline's weight trajectories, which only rewinding methods read."""
+    if METHODS[wildcards.method]["schedule"] != "rewind":
+        return []
+    return per_seed(SEED_DIR + "/baseline/trajectory.pt")
+
+
 def model_dirs():
     """Every evaluated model directory of a seed, relative to SEED_DIR."""
-    early = [f"early/{d}" for d in DENSITIES]
-    late = [f"late/{d}/{b}" for d in DENSITIES for b in BRANCHES]
+    early = [f"{m}/early/{d}" for m in METHODS for d in DENSITIES]
+    late = [f"{m}/late/{d}/{b}" for m in METHODS for d in DENSITIES for b in BRANCHES]
     return ["baseline", *early, *late]
 
 

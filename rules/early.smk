@@ -2,20 +2,22 @@ rule early_prune:
     input:
         parent=per_seed(SEED_DIR + "/baseline/model.pt"),
         train=per_seed(SEED_DIR + "/data/train.parquet"),
+        trajectory=rewind_inputs,
     output:
-        model=per_seed(SEED_DIR + "/early/{density}/model.pt"),
-        mask=per_seed(SEED_DIR + "/early/{density}/mask.pt"),
-        train_log=per_seed(SEED_DIR + "/early/{density}/train_log.parquet"),
+        model=per_seed(SEED_DIR + "/{method}/early/{density}/model.pt"),
+        mask=per_seed(SEED_DIR + "/{method}/early/{density}/mask.pt"),
+        train_log=per_seed(SEED_DIR + "/{method}/early/{density}/train_log.parquet"),
     params:
         task=config["task"],
         stage=stage_settings("early"),
         early_density=lambda wc: DENSITIES[wc.density],
         seeds=SEEDS,
+        method=method_params,
         device=config["device"],
     log:
-        LOGS + "/early_{density}.log",
+        LOGS + "/{method}/early_{density}.log",
     benchmark:
-        BENCH + "/early_{density}.tsv"
+        BENCH + "/{method}/early_{density}.tsv"
     threads: config["threads"]["pruning"]
     resources:
         mem_mb=2000,

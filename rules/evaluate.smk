@@ -13,7 +13,7 @@ rule evaluate:
     benchmark:
         BENCH + "/evaluate_{model_dir}.tsv"
     wildcard_constraints:
-        model_dir=r"baseline|early/[^/]+|late/[^/]+/[^/]+",
+        model_dir=r"baseline|[^/]+/early/[^/]+|[^/]+/late/[^/]+/[^/]+",
     threads: config["threads"]["evaluation"]
     resources:
         mem_mb=2000,

@@ -36,6 +36,17 @@ BAD_CONFIGS = {
     "noise layers": ("evaluation.noise_layers", "first", ["'first' is not one of ['all', 'last']"]),
     "branch name": ("late.branches", {"Normal!": 0.2, "asd": 0.5}, ["'Normal!' does not match", "['late']['branches']"]),
     "voice permutation": ("task.voice_permutation", [0, 0, 1, 2], ["config key 'task.voice_permutation' = [0, 0, 1, 2]", "permutation of 0..3"]),
+    "method key of another schedule": ("methods", {"m": {"schedule": "one_shot", "steps": 3}},
+                                       ["config key 'methods.m.steps' = 3", "not used by criterion 'magnitude' with schedule 'one_shot'"]),
+    "iterative steps above epochs": ("methods", {"m": {"schedule": "iterative", "steps": 5}},
+                                     ["config key 'methods.m.steps' = 5", "at most the fewest stage epochs (2)"]),
+    "unknown criterion": ("methods", {"m": {"criterion": "taylor"}}, ["'taylor' is not one of", "['methods']['m']['criterion']"]),
+    "structured layer scope": ("methods", {"m": {"criterion": "neuron_activation", "scope": "layer"}},
+                               ["config key 'methods.m.scope' = 'layer'", "only 'global' applies"]),
+    "rewind past the baseline": ("methods", {"m": {"schedule": "rewind", "rewind_epoch": 9}},
+                                 ["config key 'methods.m.rewind_epoch' = 9", "at most baseline.epochs (4)"]),
+    "reserved method name": ("methods", {"baseline": {}}, ["config key 'methods' = 'baseline'", "reserved"]),
+    "no method": ("methods", {}, ["['methods']"]),
     "unknown claims branch": ("claims.comparison_branch", "autism", ["config key 'claims.comparison_branch' = 'autism'", "['asd', 'normal']"]),
 }
 

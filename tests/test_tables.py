@@ -23,7 +23,7 @@ def synthetic_metrics(values, seeds=(0, 1, 2, 3, 4)):
         for stage, density, branch in models:
             v = values(seed, stage, density, branch)
             final = density * {None: 1.0, "normal": 0.8, "asd": 0.5}[branch]
-            base = {"seed": seed, "stage": stage, "early_density": density, "branch": branch, "final_density": final}
+            base = {"seed": seed, "stage": stage, "method": "magnitude", "early_density": density, "branch": branch, "final_density": final}
             for metric, condition, level, value in [
                 ("visual_accuracy", "clean", 1.0, v["visual"]), ("voice_accuracy", "clean", 1.0, v["voice"]),
                 ("stress_tolerance", "noise_sigma", 1.0, 99.0), ("stress_tolerance", "noise_sigma", 3.0, v["stress"]),

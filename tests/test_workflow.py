@@ -16,6 +16,7 @@ from conftest import assert_same_metrics, kill_midway, snakemake, tiny_config
 
 CFG = tiny_config()
 N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
+(METHOD,) = CFG["methods"]  # the tiny config runs the paper's method only; test_methods adds others
 MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
 # One job per stage x density x branch, every seed inside it: data, baseline, training, evaluation, 3 aggregations.
 N_JOBS = 1 + MODELS_PER_SEED + MODELS_PER_SEED + 3
@@ -49,15 +50,20 @@ def dry_run(workdir, config=None):
 
 def test_every_target_is_written(tiny_run):
     out = results(tiny_run)
-    for name in ("table1", "table2", "claims"):
+    for name in ("table1", "table2", "claims", "methods"):
         assert (out / "tables" / f"{name}.parquet").stat().st_size > 0
-        assert (out / "tables" / f"{name}.md").read_text().startswith("|")
+        assert (out / "tables" / f"{name}.md").read_text().startswith(("|", "#"))
     for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for seed in CFG["seeds"]:
         assert len(list((out / f"seed{seed}").rglob("metrics.parquet"))) == MODELS_PER_SEED
     assert len(list((out / "benchmarks").rglob("*.tsv"))) == N_JOBS
     assert len(list((out / "logs").rglob("*.log"))) == N_JOBS
+    for seed in CFG["seeds"]:  # the baseline's weights after every epoch, for rewinding
+        trajectory = torch.load(out / f"seed{seed}" / "baseline" / "trajectory.pt", weights_only=True)["epochs"]
+        final = torch.load(out / f"seed{seed}" / "baseline" / "model.pt", weights_only=True)["state_dict"]
+        assert len(trajectory) == CFG["baseline"]["epochs"] + 1
+        assert all(torch.equal(trajectory[-1][k], final[k]) for k in final)
 
 
 def test_metrics_parquet_matches_its_schema(tiny_run):
@@ -69,13 +75,15 @@ def test_metrics_parquet_matches_its_schema(tiny_run):
     assert metrics[PROVENANCE_COLUMNS].notna().all().all()
     assert set(metrics["device"]) == {"cpu"} and set(metrics["torch_version"]) == {torch.__version__}
     assert metrics.groupby(["seed", "stage", "early_density", "branch"], dropna=False)["config_hash"].nunique().max() == 1
+    assert set(metrics.loc[metrics["stage"] != "baseline", "method"]) == {METHOD}
+    assert metrics.loc[metrics["stage"] == "baseline", "method"].isna().all()
     late = metrics[metrics["stage"] == "late"]
     assert set(late["branch"]) == set(CFG["late"]["branches"])
 
 
 def test_masks_in_files_have_exact_counts(tiny_run):
     for seed in CFG["seeds"]:
-        seed_dir = results(tiny_run) / f"seed{seed}"
+        seed_dir = results(tiny_run) / f"seed{seed}" / METHOD
         for density in CFG["early"]["densities"]:
             label = f"d{density * 100:g}"
             early = torch.load(seed_dir / "early" / label / "mask.pt", weights_only=True)
@@ -121,7 +129,7 @@ def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
     assert len(by_rule["late_prune"]) == N_DENSITIES  # each job trains every seed
     assert all("branch=asd" in w for w in by_rule["late_prune"])
     assert len(by_rule["evaluate"]) == N_DENSITIES
-    assert all(re.search(r"model_dir=late/d[\d.]+/asd", w) for w in by_rule["evaluate"])
+    assert all(re.search(rf"model_dir={METHOD}/late/d[\d.]+/asd", w) for w in by_rule["evaluate"])
 
 
 def torch_threads_in_log(log_path) -> int:
@@ -131,7 +139,7 @@ def torch_threads_in_log(log_path) -> int:
 def test_jobs_run_with_the_threads_their_rule_gets(tiny_run):
     logs = results(tiny_run) / "logs"
     assert torch_threads_in_log(logs / "baseline.log") == CFG["threads"]["baseline"] == 2
-    assert torch_threads_in_log(logs / "early_d30.log") == CFG["threads"]["pruning"] == 1
+    assert torch_threads_in_log(logs / METHOD / "early_d30.log") == CFG["threads"]["pruning"] == 1
 
 
 def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):

@@ -8,6 +8,7 @@ device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0])
 train_pruned(
     snakemake.input.parent, snakemake.input.get("parent_mask"), snakemake.input.train,
     snakemake.output.model, snakemake.output.mask, snakemake.output.train_log,
-    task_cfg=params.task, stage_cfg=params.stage, seeds=params.seeds, device=device,
+    task_cfg=params.task, stage_cfg=params.stage, seeds=params.seeds, device=device, **params.method,
+    trajectory_paths=snakemake.input.trajectory,
     early_density=params.get("early_density"), branch=params.get("branch"), late_fraction=params.get("late_fraction"),
 )

@@ -9,7 +9,7 @@ import pandas as pd
 from devprune import plots, tables
 from devprune.io import METRICS_SCHEMA, atomic_write, write_parquet
 
-SORT_KEYS = ["seed", "stage", "early_density", "branch", "metric", "condition", "level"]
+SORT_KEYS = ["seed", "stage", "method", "early_density", "branch", "metric", "condition", "level"]
 
 
 def concat_metrics(paths, out_path: str) -> None:
@@ -32,39 +32,49 @@ def _by_name(outputs) -> dict[str, str]:
     return {Path(p).name: str(p) for p in outputs}
 
 
-def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, config_hash: str) -> None:
+def _method_sections(frames: dict[str, pd.DataFrame], render) -> str:
+    return "\n".join(f"## {method}\n\n{render(frame)}" for method, frame in frames.items())
+
+
+def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str], config_hash: str) -> None:
+    """Tables 1 and 2 and the claims for every method, and the methods side by side."""
     metrics = pd.read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
-    t1 = tables.table1(wide)
-    t2 = tables.table2(wide, ref, cmp)
-    claims = tables.claims_table(wide, claims_cfg, t2)
-    out = _by_name(outputs)
-    prov = aggregate_provenance(metrics, config_hash)
-    t1_md = tables.summary_markdown(
-        t1, {"visual": "visual acc", "voice": "voice acc", "stress": "stress tol.", "ambiguity": "ambiguity tol.", "blended": "blended + ambiguous"}
-    )
-    t2_md = tables.summary_markdown(
-        t2,
+    t1, t2, claims = {}, {}, {}
+    for method, method_wide in tables.by_method(wide, methods).items():
+        t1[method] = tables.table1(method_wide)
+        t2[method] = tables.table2(method_wide, ref, cmp)
+        claims[method] = tables.claims_table(method_wide, claims_cfg, t2[method])
+    t1_md = _method_sections(t1, lambda t: tables.summary_markdown(
+        t, {"visual": "visual acc", "voice": "voice acc", "stress": "stress tol.", "ambiguity": "ambiguity tol.", "blended": "blended + ambiguous"}
+    ))
+    t2_md = _method_sections(t2, lambda t: tables.summary_markdown(
+        t,
         {"final_ref": f"{ref} final density", "final_cmp": f"{cmp} final density", "visual_ref": f"visual {ref}",
          "visual_cmp": f"visual {cmp}", "stress_diff": f"stress diff ({ref} - {cmp})", "ambiguity_diff": f"ambiguity diff ({ref} - {cmp})"},
         {"stress_diff_p_holm": "stress p (Holm)", "ambiguity_diff_p_holm": "ambiguity p (Holm)"},
-    )
-    claims_md = tables.markdown(
-        claims[["claim_id", "claim", "statistic", "side", "threshold", "estimate", "ci_low", "ci_high", "n_seeds", "paper_estimate", "verdict", "detail"]]
-        .round(3).fillna("–")
-    )
-    for name, frame, text in (("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, claims_md)):
+    ))
+    t1, t2, claims = tables.stack_methods(t1), tables.stack_methods(t2), tables.stack_methods(claims)
+    comparison = tables.method_comparison(t2)
+    out = _by_name(outputs)
+    prov = aggregate_provenance(metrics, config_hash)
+    for name, frame, text in (
+        ("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, tables.claims_by_method_markdown(claims)),
+        ("methods", comparison, tables.method_comparison_markdown(comparison, ref, cmp)),
+    ):
         write_parquet(frame, out[f"{name}.parquet"], prov)
         atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
 
 
-def write_figures(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict) -> None:
+def write_figures(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str]) -> None:
     metrics = pd.read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
+    per_method = tables.by_method(wide, methods)
     out = _by_name(outputs)
-    plots.stress_vs_density(tables.table1(wide), out["stress_vs_density.png"])
-    plots.noise_curves(metrics, out["noise_curves.png"])
-    plots.ambiguity_curves(metrics, out["ambiguity_curves.png"])
-    plots.branch_differences(tables.table2(wide, ref, cmp), out["branch_differences.png"], ref, cmp)
+    plots.stress_vs_density(tables.stack_methods({m: tables.table1(w) for m, w in per_method.items()}), out["stress_vs_density.png"])
+    plots.noise_curves(metrics, out["noise_curves.png"], methods)
+    plots.ambiguity_curves(metrics, out["ambiguity_curves.png"], methods)
+    t2 = tables.stack_methods({m: tables.table2(w, ref, cmp) for m, w in per_method.items()})
+    plots.branch_differences(t2, out["branch_differences.png"], ref, cmp)

@@ -45,6 +45,56 @@ def check_config(config: dict) -> None:
         )
     if claims["low_density"] >= claims["high_density"]:
         raise ConfigError("claims.low_density", claims["low_density"], "must be below claims.high_density")
+    for name, method in config["methods"].items():
+        resolve_method(name, method, config)
+
+
+#: Pruning methods: criterion, scope and schedule, each with the keys only it uses (and their
+#: defaults). The schema lists every key; the README documents what each one does.
+METHOD_BASICS = {"criterion": "magnitude", "scope": "global", "schedule": "one_shot"}
+CRITERION_KEYS = {"magnitude": {}, "random": {}, "saliency": {"samples": 512}, "neuron_activation": {"samples": 512}}
+SCHEDULE_KEYS = {
+    "one_shot": {},
+    "iterative": {"steps": 3},
+    "cubic": {"warmup": 0.1, "ramp_end": 0.8, "prune_every": 5},
+    "rewind": {"rewind_epoch": 0},
+    "regrow": {"regrow_fraction": 0.1, "regrow_every": 100, "regrow_until": 0.75},
+}
+RESERVED_METHOD_NAMES = ("baseline", "data")  # directories beside the methods' in a seed's folder
+
+
+def resolve_method(name: str, method: dict, config: dict) -> dict:
+    """The method's settings with every default filled in; raise :class:`ConfigError` for a key
+    its criterion or schedule does not use and for combinations that cannot work."""
+    key = f"methods.{name}"
+    if name in RESERVED_METHOD_NAMES:
+        raise ConfigError("methods", name, f"method names {list(RESERVED_METHOD_NAMES)} are reserved for other results")
+    resolved = {**METHOD_BASICS, **method}
+    criterion, schedule = resolved["criterion"], resolved["schedule"]
+    used = {**CRITERION_KEYS[criterion], **SCHEDULE_KEYS[schedule]}
+    unused = sorted(set(method) - set(METHOD_BASICS) - set(used))
+    if unused:
+        extra = unused[0]
+        raise ConfigError(
+            f"{key}.{extra}", method[extra],
+            f"is not used by criterion {criterion!r} with schedule {schedule!r} (their keys: {sorted(used) or 'none'})",
+        )
+    resolved = {**METHOD_BASICS, **used, **method}
+    if criterion == "neuron_activation" and resolved["scope"] != "global":
+        raise ConfigError(f"{key}.scope", resolved["scope"], "criterion 'neuron_activation' removes whole neurons; only 'global' applies")
+    if criterion == "neuron_activation" and schedule == "regrow":
+        raise ConfigError(f"{key}.criterion", criterion, "schedule 'regrow' swaps single weights; use an unstructured criterion")
+    if schedule == "iterative":
+        epochs = min(config["early"]["epochs"], config["late"]["epochs"])
+        if resolved["steps"] > epochs:
+            raise ConfigError(f"{key}.steps", resolved["steps"], f"must be at most the fewest stage epochs ({epochs}): one step per epoch at most")
+    if schedule == "cubic" and resolved["warmup"] >= resolved["ramp_end"]:
+        raise ConfigError(f"{key}.warmup", resolved["warmup"], f"must be below {key}.ramp_end ({resolved['ramp_end']})")
+    if schedule == "rewind" and resolved["rewind_epoch"] > config["baseline"]["epochs"]:
+        raise ConfigError(
+            f"{key}.rewind_epoch", resolved["rewind_epoch"], f"must be at most baseline.epochs ({config['baseline']['epochs']})"
+        )
+    return resolved
 
 
 def stable_hash(*parts: Any) -> str:
@@ -94,8 +144,12 @@ def config_reference_markdown() -> str:
         for key, sub in node.get("properties", {}).items():
             sub = resolve(sub)
             name = f"{prefix}{key}"
+            entry = resolve(sub.get("additionalProperties", {})) if isinstance(sub.get("additionalProperties"), dict) else {}
             if "properties" in sub:
                 walk(sub, name + ".")
+            elif "properties" in entry:  # a map of named objects: one row for the map, then its keys
+                rows.append(f"| `{name}` | map name → object | {' '.join(sub.get('description', '').split())} |")
+                walk(entry, f"{name}.<name>.")
             else:
                 description = " ".join(sub.get("description", "").split())
                 rows.append(f"| `{name}` | {allowed(sub)} | {description} |")

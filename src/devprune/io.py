@@ -27,12 +27,12 @@ import devprune
 PROVENANCE_COLUMNS = ["config_hash", "seed", "code_version", "torch_version", "device"]
 
 #: Which model a metrics row describes (with ``seed``).
-METRIC_ID_COLUMNS = ["stage", "early_density", "branch", "late_fraction", "final_density"]
+METRIC_ID_COLUMNS = ["stage", "method", "early_density", "branch", "late_fraction", "final_density"]
 
 #: Columns of every metrics.parquet (one row per model x metric x condition); see the README.
 METRICS_SCHEMA = pa.schema(
     [
-        ("stage", pa.string()), ("early_density", pa.float64()), ("branch", pa.string()),
+        ("stage", pa.string()), ("method", pa.string()), ("early_density", pa.float64()), ("branch", pa.string()),
         ("late_fraction", pa.float64()), ("final_density", pa.float64()), ("metric", pa.string()),
         ("condition", pa.string()), ("level", pa.float64()), ("value", pa.float64()), ("n_samples", pa.int64()),
         ("config_hash", pa.string()), ("seed", pa.int64()), ("code_version", pa.string()),

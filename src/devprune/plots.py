@@ -18,45 +18,62 @@ def _save(fig, path: str) -> None:
     plt.close(fig)
 
 
+def _panels(n: int, width: float = 4.5, height: float = 3.6):
+    """One axes per method, at most three to a row."""
+    columns = min(n, 3)
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height * rows), squeeze=False, sharey=True)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
 def stress_vs_density(t1: pd.DataFrame, path: str) -> None:
-    fig, ax = plt.subplots(figsize=(6, 4))
-    x = t1["density_pct"]
-    ax.plot(x, t1["stress_mean"], "o-", label="ours (mean)")
-    ax.fill_between(x, t1["stress_ci_low"], t1["stress_ci_high"], alpha=0.25, label="ours (95 % CI)")
+    """One line (with its CI band) per method; ``t1`` is every method's Table 1."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for method, rows in t1.groupby("method", sort=False):
+        x = rows["density_pct"]
+        line, = ax.plot(x, rows["stress_mean"], "o-", label=f"{method} (mean, 95 % CI)")
+        ax.fill_between(x, rows["stress_ci_low"], rows["stress_ci_high"], alpha=0.2, color=line.get_color())
     ax.plot(PAPER_TABLE1.index, PAPER_TABLE1["stress"], "ks", label="paper (Table 1)")
     ax.set(xlabel="early density (%)", ylabel="visual accuracy at highest noise (%)", title="Stress tolerance vs early density")
-    ax.legend()
+    ax.legend(fontsize="small")
     _save(fig, path)
 
 
-def _curves(metrics: pd.DataFrame, metric: str, xlabel: str, title: str, path: str) -> None:
-    early = metrics[(metrics["stage"] == "early") & (metrics["metric"] == metric)]
-    means = early.groupby(["early_density", "level"])["value"].mean().unstack("early_density")
-    fig, ax = plt.subplots(figsize=(6, 4))
-    colours = plt.cm.viridis([i / max(1, len(means.columns) - 1) for i in range(len(means.columns))])
-    for colour, density in zip(colours, means.columns):
-        ax.plot(means.index, means[density], "o-", color=colour, label=f"{100 * density:g} %")
-    ax.set(xlabel=xlabel, ylabel="visual accuracy (%)", title=title)
-    ax.legend(title="early density", fontsize="small", ncol=2)
+def _curves(metrics: pd.DataFrame, methods: list[str], metric: str, xlabel: str, title: str, path: str) -> None:
+    fig, axes = _panels(len(methods))
+    for ax, method in zip(axes, methods):
+        early = metrics[(metrics["stage"] == "early") & (metrics["method"] == method) & (metrics["metric"] == metric)]
+        means = early.groupby(["early_density", "level"])["value"].mean().unstack("early_density")
+        colours = plt.cm.viridis([i / max(1, len(means.columns) - 1) for i in range(len(means.columns))])
+        for colour, density in zip(colours, means.columns):
+            ax.plot(means.index, means[density], "o-", color=colour, label=f"{100 * density:g} %")
+        ax.set(xlabel=xlabel, ylabel="visual accuracy (%)", title=f"{method}: {title}")
+    axes[0].legend(title="early density", fontsize="small", ncol=2)
     _save(fig, path)
 
 
-def noise_curves(metrics: pd.DataFrame, path: str) -> None:
-    _curves(metrics, "stress_tolerance", "hidden-noise sigma", "Noise curves (early models, mean over seeds)", path)
+def noise_curves(metrics: pd.DataFrame, path: str, methods: list[str]) -> None:
+    _curves(metrics, methods, "stress_tolerance", "hidden-noise sigma", "noise curves (early models)", path)
 
 
-def ambiguity_curves(metrics: pd.DataFrame, path: str) -> None:
-    _curves(metrics, "ambiguity_tolerance", "visual weight w of cue [w, 1-w]", "Ambiguity curves (early models)", path)
+def ambiguity_curves(metrics: pd.DataFrame, path: str, methods: list[str]) -> None:
+    _curves(metrics, methods, "ambiguity_tolerance", "visual weight w of cue [w, 1-w]", "ambiguity curves (early models)", path)
 
 
 def branch_differences(t2: pd.DataFrame, path: str, reference: str, comparison: str) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True)
-    for ax, measure, title in zip(axes, ("stress_diff", "ambiguity_diff"), ("stress tolerance", "ambiguity tolerance")):
-        mean = t2[f"{measure}_mean"]
-        error = [mean - t2[f"{measure}_ci_low"], t2[f"{measure}_ci_high"] - mean]
-        ax.errorbar(t2["density_pct"], mean, yerr=error, fmt="o-", capsize=3, label="ours (mean, 95 % CI)")
-        ax.plot(PAPER_TABLE2.index, PAPER_TABLE2[measure], "ks", label="paper (Table 2)")
+    """One panel per method: its stress and ambiguity differences (mean, 95 % CI) and the paper's."""
+    methods = list(dict.fromkeys(t2["method"]))
+    fig, axes = _panels(len(methods))
+    for ax, method in zip(axes, methods):
+        rows = t2[t2["method"] == method]
+        for measure, marker in (("stress_diff", "o-"), ("ambiguity_diff", "s--")):
+            mean = rows[f"{measure}_mean"]
+            error = [mean - rows[f"{measure}_ci_low"], rows[f"{measure}_ci_high"] - mean]
+            line = ax.errorbar(rows["density_pct"], mean, yerr=error, fmt=marker, capsize=3, label=f"{measure.split('_')[0]} (ours)")
+            ax.plot(PAPER_TABLE2.index, PAPER_TABLE2[measure], "x", color=line[0].get_color(), label=f"{measure.split('_')[0]} (paper)")
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(xlabel="early density (%)", ylabel=f"{reference} - {comparison} (pp)", title=f"Late branches: {title}")
-        ax.legend(fontsize="small")
+        ax.set(xlabel="early density (%)", ylabel=f"{reference} - {comparison} (pp)", title=f"{method}: late-branch differences")
+    axes[0].legend(fontsize="small")
     _save(fig, path)

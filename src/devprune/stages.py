@@ -24,9 +24,11 @@ from devprune.config import stable_hash
 from devprune.evaluate import evaluate
 from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, provenance, write_parquet
 from devprune.models import TaskGatedMLP
+from devprune.pruning import rewind
+from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
 from devprune.runtime import load_tensors, save_tensors
-from devprune.tasks import TaskData, draw_task_data
-from devprune.train import train_stacked
+from devprune.tasks import TASKS, TaskData, draw_task_data
+from devprune.train import cued_inputs, steps_per_epoch, train_stacked
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +61,15 @@ def load_model(model_path: str, device: str = "cpu") -> tuple[TaskGatedMLP, dict
 def _train_and_save(
     models: list[TaskGatedMLP], masks: list[masking.Masks], data: list[TaskData], metas: list[dict],
     shuffle_seeds: list[int], labels: list[str], stage_cfg: dict, device: str,
-    model_paths: list[str], mask_paths: list[str] | None, log_paths: list[str], task_cfg: dict,
+    model_paths: list[str], mask_paths: list[str] | None, log_paths: list[str], task_cfg: dict, **training,
 ) -> None:
-    """Train every seed's network at once, then write each one's checkpoint, mask and log."""
+    """Train every seed's network at once, then write each one's checkpoint, mask and log.
+    ``training`` goes to :func:`devprune.train.train_stacked` (mask schedule, epoch hook)."""
     for label, model_masks in zip(labels, masks):
         alive, total = masking.count(model_masks)
         log.info("%s: %d of %d weights kept (density %.4f)", label, alive, total, alive / total)
     start = time.perf_counter()
-    train_logs = train_stacked(models, masks, data, task_cfg, seeds=shuffle_seeds, labels=labels, **stage_cfg)
+    train_logs = train_stacked(models, masks, data, task_cfg, seeds=shuffle_seeds, labels=labels, **stage_cfg, **training)
     log.info("timing training_s=%.3f models=%d", time.perf_counter() - start, len(models))  # read by bench/
     for i, (model, model_masks, meta) in enumerate(zip(models, masks, metas)):
         alive, total = masking.count(model_masks)
@@ -79,9 +82,11 @@ def _train_and_save(
 
 
 def train_baseline(
-    train_paths: list[str], model_paths: list[str], log_paths: list[str], *, task_cfg: dict, model_cfg: dict,
-    stage_cfg: dict, seeds: list[int], device: str,
+    train_paths: list[str], model_paths: list[str], log_paths: list[str], trajectory_paths: list[str], *,
+    task_cfg: dict, model_cfg: dict, stage_cfg: dict, seeds: list[int], device: str,
 ) -> None:
+    """Dense training. Besides the final network, every seed's weights at the start and after
+    each epoch go to its trajectory file, for lottery-ticket rewinding to any epoch."""
     models, masks, data, metas = [], [], [], []
     for seed, train_path in zip(seeds, train_paths, strict=True):
         seed_data, data_hash = _load_split(train_path, device)
@@ -91,44 +96,76 @@ def train_baseline(
         masks.append(masking.full_masks(model))
         data.append(seed_data)
         metas.append({
-            "stage": "baseline", "seed": seed, "early_density": None, "branch": None, "late_fraction": None,
-            "hidden": list(model_cfg["hidden"]), "input_dim": 4, "n_classes": len(task_cfg["centers"]),
-            "config_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
+            "stage": "baseline", "method": None, "seed": seed, "early_density": None, "branch": None,
+            "late_fraction": None, "hidden": list(model_cfg["hidden"]), "input_dim": 4,
+            "n_classes": len(task_cfg["centers"]), "config_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
         })
     shuffle_seeds = [derived_seed(seed, "baseline") for seed in seeds]
     labels = [f"seed {seed} baseline" for seed in seeds]
-    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, None, log_paths, task_cfg)
+    trajectories = [[] for _ in models]
+
+    def record(epoch, trained):
+        for trajectory, model in zip(trajectories, trained):
+            trajectory.append({k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+
+    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, None, log_paths,
+                    task_cfg, on_epoch_end=record)
+    for trajectory, path in zip(trajectories, trajectory_paths, strict=True):
+        save_tensors({"epochs": trajectory}, path)
+
+
+def scoring_samples(data: TaskData, task_cfg: dict, n_per_task: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``n_per_task`` training samples of each task (with its cue) and their labels:
+    what data-driven criteria (saliency, neuron activations) measure on."""
+    inputs = cued_inputs(data, task_cfg)
+    return torch.cat([inputs[t][:n_per_task] for t in TASKS]), torch.cat([data.labels[t][:n_per_task] for t in TASKS])
 
 
 def train_pruned(
     parent_models: list[str], parent_masks: list[str] | None, train_paths: list[str], model_paths: list[str],
     mask_paths: list[str], log_paths: list[str], *, task_cfg: dict, stage_cfg: dict, seeds: list[int], device: str,
+    method_name: str, method: dict, trajectory_paths: list[str] | None = None,
     early_density: float | None = None, branch: str | None = None, late_fraction: float | None = None,
 ) -> None:
     """Early stage (``early_density`` given): prune each baseline to that density.
-    Late stage (``branch`` and ``late_fraction`` given): prune that share of the survivors."""
-    models, masks, data, metas, shuffle_seeds, labels = [], [], [], [], [], []
+    Late stage (``branch`` and ``late_fraction`` given): prune that share of the survivors.
+    ``method`` (resolved, see :func:`devprune.config.resolve_method`) says which weights go and
+    when; rewinding reads the baseline's ``trajectory_paths``."""
+    target = StageTarget(early_density=None if branch else early_density, late_fraction=late_fraction)
+    models, masks, data, metas, shuffle_seeds, labels, pruners = [], [], [], [], [], [], []
     for i, seed in enumerate(seeds):
         data.append(_load_split(train_paths[i], device)[0])
         model, parent = load_model(parent_models[i], device)
         if branch is None:
             stage, density = "early", early_density
-            model_masks = masking.prune_to_density(model, masking.full_masks(model), early_density)
+            start_masks = masking.full_masks(model)
             shuffle_seeds.append(derived_seed(seed, "early"))
-            labels.append(f"seed {seed} early d={early_density:g}")
+            labels.append(f"seed {seed} {method_name} early d={early_density:g}")
         else:
             stage, density = "late", parent["early_density"]
-            early_masks = load_tensors(parent_masks[i], device)
-            model_masks = masking.prune_fraction(model, early_masks, late_fraction)
+            start_masks = load_tensors(parent_masks[i], device)
             shuffle_seeds.append(derived_seed(seed, "late", density))
-            labels.append(f"seed {seed} late d={density:g} {branch}")
+            labels.append(f"seed {seed} {method_name} late d={density:g} {branch}")
+        generator = torch.Generator().manual_seed(derived_seed(seed, "random criterion", stage, density, branch))
+        pruner = Pruner(method, target, start_masks, generator=generator,
+                        samples=scoring_samples(data[-1], task_cfg, method.get("samples", 0)))
+        model_masks = pruner.prune(model, start_masks, initial_progress(method))
+        if method["schedule"] == "rewind":
+            stored = load_tensors(trajectory_paths[i], device)["epochs"][method["rewind_epoch"]]
+            rewind(model, model_masks, stored)
         models.append(model)
         masks.append(model_masks)
+        pruners.append(pruner)
         metas.append({
-            **parent, "stage": stage, "early_density": density, "branch": branch, "late_fraction": late_fraction,
-            "config_hash": stable_hash(parent["config_hash"], stage, stage_cfg, density, branch, late_fraction),
+            **parent, "stage": stage, "method": method_name, "early_density": density, "branch": branch,
+            "late_fraction": late_fraction,
+            "config_hash": stable_hash(parent["config_hash"], stage, stage_cfg, density, branch, late_fraction, method),
         })
-    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, mask_paths, log_paths, task_cfg)
+    sizes = {task: len(data[0].labels[task]) for task in TASKS}
+    schedule = StageSchedule(method, pruners, epochs=stage_cfg["epochs"],
+                             steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
+    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, mask_paths,
+                    log_paths, task_cfg, mask_schedule=schedule)
 
 
 def evaluate_models(

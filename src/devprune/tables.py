@@ -44,7 +44,7 @@ HEADLINE = ["visual", "voice", "stress", "ambiguity", "blended"]
 
 
 def headline_values(metrics: pd.DataFrame, eval_cfg: dict) -> pd.DataFrame:
-    """One row per model (seed, stage, early_density, branch): the five Table 1 measures.
+    """One row per model (seed, stage, method, early_density, branch): the five Table 1 measures.
 
     stress = visual accuracy at the largest noise sigma; ambiguity = at the smallest cue
     weight (0.5 in the paper); blended = sensory integration under the ambiguous cue.
@@ -56,7 +56,7 @@ def headline_values(metrics: pd.DataFrame, eval_cfg: dict) -> pd.DataFrame:
         "ambiguity": ("ambiguity_tolerance", min(eval_cfg["cue_weights"])),
         "blended": ("sensory_integration", eval_cfg["integration"]["ambiguous_cue_weight"]),
     }
-    keys = ["seed", "stage", "early_density", "branch"]
+    keys = ["seed", "stage", "method", "early_density", "branch"]
     columns = {}
     for name, (metric, level) in pick.items():
         rows = metrics[metrics["metric"] == metric]
@@ -65,7 +65,7 @@ def headline_values(metrics: pd.DataFrame, eval_cfg: dict) -> pd.DataFrame:
         if metric == "sensory_integration":
             rows = rows[rows["condition"] == "ambiguous"]
         columns[name] = rows.set_index(keys)["value"]
-    final = metrics.drop_duplicates(keys).set_index(keys)["final_density"]
+    final = metrics.drop_duplicates(keys).set_index(keys)["final_density"]  # keys with NaN (baseline) match too
     wide = pd.DataFrame(columns).join(final).reset_index()
     wide["density_pct"] = (wide["early_density"] * 100).round(6)
     return wide
@@ -206,6 +206,66 @@ def claims_table(wide: pd.DataFrame, claims_cfg: dict, t2: pd.DataFrame) -> pd.D
     if significant * 2 <= len(t2) and (table.loc[c5, "verdict"] == "reproduced").all():
         table.loc[c5, "verdict"] = "inconclusive"
     return table
+
+
+# ---- methods side by side ------------------------------------------------------------------
+
+def by_method(wide: pd.DataFrame, methods: list[str]) -> dict[str, pd.DataFrame]:
+    """Each method's pruned models (the dense baseline belongs to none), in ``methods`` order."""
+    return {method: wide[wide["method"] == method] for method in methods}
+
+
+def stack_methods(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One table from per-method tables, with the method as first column."""
+    return pd.concat([frame.assign(method=method) for method, frame in frames.items()], ignore_index=True)[
+        ["method", *next(iter(frames.values())).columns]
+    ]
+
+
+def method_comparison(t2: pd.DataFrame) -> pd.DataFrame:
+    """Long form of every method's Table 2 differences: one row per method x density x measure."""
+    frames = []
+    for measure in ("stress", "ambiguity"):
+        column = f"{measure}_diff"
+        frames.append(pd.DataFrame({
+            "method": t2["method"], "density_pct": t2["density_pct"], "measure": measure, "n_seeds": t2["n_seeds"],
+            "mean": t2[f"{column}_mean"], "ci_low": t2[f"{column}_ci_low"], "ci_high": t2[f"{column}_ci_high"],
+            "p_holm": t2[f"{column}_p_holm"], "paper": t2[f"{column}_paper"],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def method_comparison_markdown(comparison: pd.DataFrame, reference: str, comparison_branch: str) -> str:
+    """Per measure, density x method: the difference as 'mean [95 % CI]', the paper's beside."""
+    methods = list(dict.fromkeys(comparison["method"]))
+    parts = []
+    for measure in ("stress", "ambiguity"):
+        rows = comparison[comparison["measure"] == measure]
+        view = pd.DataFrame({"density (%)": sorted(rows["density_pct"].unique())})
+        for method in methods:
+            cells = rows[rows["method"] == method].set_index("density_pct")
+            view[method] = [_cell(*cells.loc[d, ["mean", "ci_low", "ci_high"]]) if d in cells.index else "–"
+                            for d in view["density (%)"]]
+        paper = rows.drop_duplicates("density_pct").set_index("density_pct")["paper"]
+        view["paper"] = [("–" if math.isnan(paper[d]) else f"{paper[d]:.1f}") for d in view["density (%)"]]
+        view["density (%)"] = view["density (%)"].map("{:g}".format)
+        parts.append(f"### {measure} tolerance difference ({reference} - {comparison_branch}), pp\n\n" + markdown(view))
+    return "\n".join(parts)
+
+
+def claims_by_method_markdown(claims: pd.DataFrame) -> str:
+    """One row per claim, one column per method: 'estimate [95 % CI] verdict'."""
+    methods = list(dict.fromkeys(claims["method"]))
+    first = claims[claims["method"] == methods[0]].set_index("claim_id")
+    view = pd.DataFrame({
+        "claim_id": first.index, "claim": first["claim"].values, "statistic": first["statistic"].values,
+        "claimed": [f"{side} {threshold:g}" for side, threshold in zip(first["side"], first["threshold"])],
+        "paper": first["paper_estimate"].map(lambda v: "–" if math.isnan(v) else f"{v:.3g}").values,
+    })
+    for method in methods:
+        rows = claims[claims["method"] == method].set_index("claim_id").loc[view["claim_id"]]
+        view[method] = [f"{_cell(e, lo, hi)} **{v}**" for e, lo, hi, v in zip(rows["estimate"], rows["ci_low"], rows["ci_high"], rows["verdict"])]
+    return markdown(view)
 
 
 # ---- Markdown ---------------------------------------------------------------------------

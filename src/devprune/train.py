@@ -15,13 +15,14 @@ on per-operation overhead, which stacking pays once for all M networks (bench/pr
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from devprune.masks import Masks, apply_masks
+from devprune.masks import Masks, apply_masks, density
 from devprune.models import StackedMLP, TaskGatedMLP
 from devprune.tasks import TASKS, TaskData, with_cue
 
@@ -43,16 +44,23 @@ def cued_inputs(data: TaskData, task_cfg: dict) -> dict[str, torch.Tensor]:
     return {task: with_cue(data.stimuli[task], cues[task]) for task in TASKS}
 
 
-def _epoch_row(epoch: int, epochs: int, label: str, loss_sum: float, correct: dict, sizes: dict) -> dict:
-    """One train-log row (mean loss, per-task training accuracy), also logged as progress."""
+def steps_per_epoch(sizes: dict[str, int], batch_size: int) -> int:
+    """Optimiser steps in one epoch of :func:`alternating_batches`."""
+    return sum(-(-n // batch_size) for n in sizes.values())
+
+
+def _epoch_row(epoch: int, epochs: int, label: str, loss_sum: float, correct: dict, sizes: dict, masks: Masks) -> dict:
+    """One train-log row (mean loss, per-task training accuracy, density at the epoch's end),
+    also logged as progress."""
     row = {
         "epoch": epoch,
         "loss": loss_sum / sum(sizes.values()),
         **{f"{task}_train_accuracy": 100.0 * correct[task] / sizes[task] for task in TASKS},
+        "density": density(masks),
     }
     log.info(
-        "%s epoch %d/%d loss %.4f visual %.1f%% voice %.1f%%",
-        label, epoch, epochs, row["loss"], row["visual_train_accuracy"], row["voice_train_accuracy"],
+        "%s epoch %d/%d loss %.4f visual %.1f%% voice %.1f%% density %.4f",
+        label, epoch, epochs, row["loss"], row["visual_train_accuracy"], row["voice_train_accuracy"], row["density"],
     )
     return row
 
@@ -91,7 +99,7 @@ def train(
             apply_masks(model, masks)
             loss_sum += loss.detach().double() * len(index)
             correct[task] += (logits.argmax(1) == target).sum()
-        rows.append(_epoch_row(epoch, epochs, label, float(loss_sum), {t: int(c) for t, c in correct.items()}, sizes))
+        rows.append(_epoch_row(epoch, epochs, label, float(loss_sum), {t: int(c) for t, c in correct.items()}, sizes, masks))
     model.eval()
     return pd.DataFrame(rows)
 
@@ -107,9 +115,16 @@ def train_stacked(
     batch_size: int,
     seeds: list[int],
     labels: list[str],
+    mask_schedule=None,
+    on_epoch_end: Callable[[int, list[TaskGatedMLP]], None] | None = None,
 ) -> list[pd.DataFrame]:
     """Train ``models[i]`` on ``data[i]`` under ``masks[i]`` with batch order ``seeds[i]``, all
-    at once; the trained weights are written back into ``models``. Returns one log per model."""
+    at once; the trained weights are written back into ``models``. Returns one log per model.
+
+    ``mask_schedule`` (a :class:`devprune.pruning.method.StageSchedule`) may change the masks
+    after any step; ``masks[i]`` then holds the final mask. ``on_epoch_end(epoch, models)`` sees
+    the weights after every epoch (and ``epoch`` 0 before training).
+    """
     if not len(models) == len(masks) == len(data) == len(seeds) == len(labels):
         raise ValueError("train_stacked needs one mask set, data set, seed and label per model")
     sizes = {task: len(data[0].labels[task]) for task in TASKS}
@@ -127,6 +142,9 @@ def train_stacked(
     targets = {task: torch.stack([d.labels[task] for d in data]) for task in TASKS}
     device = inputs["visual"].device
     logs = [[] for _ in models]
+    if on_epoch_end is not None:
+        on_epoch_end(0, models)
+    step = 0
     for epoch in range(1, epochs + 1):
         loss_sum = torch.zeros(len(models), dtype=torch.float64, device=device)
         correct = {task: torch.zeros(len(models), dtype=torch.long, device=device) for task in TASKS}
@@ -142,10 +160,37 @@ def train_stacked(
             with torch.no_grad():
                 for weight, mask in zip(stack.weights, stacked_masks):
                     weight.mul_(mask)
+            step += 1
+            if mask_schedule is not None and mask_schedule.is_due(step):
+                stacked_masks = _update_masks(stack, models, masks, stacked_masks, optimizer, mask_schedule.update, step)
             loss_sum += losses.detach().double() * index.shape[1]
             correct[task] += (logits.argmax(2) == target).sum(1)
         loss_sum, correct = loss_sum.tolist(), {t: c.tolist() for t, c in correct.items()}
         for i, label in enumerate(labels):
-            logs[i].append(_epoch_row(epoch, epochs, label, loss_sum[i], {t: c[i] for t, c in correct.items()}, sizes))
+            logs[i].append(_epoch_row(epoch, epochs, label, loss_sum[i], {t: c[i] for t, c in correct.items()}, sizes, masks[i]))
+        if on_epoch_end is not None:
+            stack.copy_into(models)
+            on_epoch_end(epoch, models)
     stack.copy_into(models)
     return [pd.DataFrame(rows) for rows in logs]
+
+
+def _update_masks(stack: StackedMLP, models, masks: list[Masks], stacked_masks, optimizer, update, step: int):
+    """Replace ``masks`` by ``update(step, models, masks, grads)`` and apply them to the stack.
+
+    A connection that comes back (regrowth) starts afresh: its weight is zero (it was pruned) and
+    so are its Adam moments, as in RigL. Returns the new stacked float masks.
+    """
+    stack.copy_into(models)
+    names = list(masks[0])
+    grads = [{name: weight.grad[i] for name, weight in zip(names, stack.weights)} for i in range(len(models))]
+    masks[:] = update(step, models, list(masks), grads)
+    new_stacked = [torch.stack(layer).to(stacked_masks[0].dtype) for layer in zip(*(m.values() for m in masks))]
+    with torch.no_grad():
+        for weight, new, old in zip(stack.weights, new_stacked, stacked_masks):
+            weight.mul_(new)
+            grown = new > old
+            if grown.any():
+                for moment in ("exp_avg", "exp_avg_sq"):
+                    optimizer.state[weight][moment][grown] = 0.0
+    return new_stacked

@@ -1,12 +1,10 @@
-"""Pruning schedules: when to prune, how much, and what the network keeps.
+"""Pruning schedules: how much to prune over time, and what the network keeps.
 
-* one-shot (the paper's): a single :func:`devprune.pruning.select` before fine-tuning.
-* iterative (seed 001): :func:`iterative_densities` gives k equal steps from the current density
-  to the target, with fine-tuning between them.
-* cubic gradual (seed 002, Algorithms 2-4): :func:`cubic_sparsity` gives the target sparsity of
-  an epoch, :func:`prune_to_sparsity` prunes survivors by global magnitude up to it (every
-  f batches during training, masks re-applied after each step).
-* lottery-ticket rewinding (seed 001): :func:`rewind` resets the survivors to stored values.
+* one-shot (the paper's), iterative (seed 001: k equal steps with fine-tuning between) and cubic
+  gradual pruning are put to work by :class:`devprune.pruning.method.StageSchedule`;
+  :func:`cubic_sparsity` is seed 002's Algorithm 2 and :func:`prune_to_sparsity` its
+  Algorithm 3 (global magnitude up to a sparsity of all weights, every f batches).
+* lottery-ticket rewinding (seed 001): :func:`rewind` resets the survivors (and biases) to stored values.
 * regrowth (seed 001, RigL-style): :func:`regrow` drops the weakest survivors and regrows as many
   connections where the gradient is largest, at constant density.
 """
@@ -41,29 +39,24 @@ def prune_to_sparsity(model: nn.Module, masks: Masks, sparsity: float) -> Masks:
     return keep_largest(magnitude_scores(model), masks, alive - n_more)
 
 
-def iterative_densities(start: float, target: float, steps: int) -> list[float]:
-    """The densities after each of ``steps`` equal steps from ``start`` down to ``target``."""
-    if steps < 1:
-        raise ValueError(f"iterative pruning needs at least 1 step, got {steps}")
-    return [start + (target - start) * (i / steps) for i in range(1, steps + 1)]
-
-
 @torch.no_grad()
 def rewind(model: nn.Module, masks: Masks, stored: dict[str, torch.Tensor]) -> None:
-    """Reset every surviving weight to its stored value (initial or early-epoch); pruned weights
-    stay zero and everything not masked (biases) keeps its current value."""
-    weights = prunable_weights(model)
-    for name, mask in masks.items():
-        weights[name].copy_(torch.where(mask, stored[name].to(weights[name].device), torch.zeros_like(weights[name])))
+    """Reset the network to stored values (a ``state_dict`` at initialisation or an early epoch):
+    surviving weights and unmasked parameters (biases) take their stored values, pruned weights
+    stay zero. Lottery-ticket rewinding resets the whole ticket, not only its weights."""
+    for name, parameter in model.named_parameters():
+        value = stored[name].to(parameter.device)
+        parameter.copy_(torch.where(masks[name], value, torch.zeros_like(value)) if name in masks else value)
 
 
 @torch.no_grad()
 def regrow(model: nn.Module, masks: Masks, grads: dict[str, torch.Tensor], fraction: float) -> Masks:
     """Drop ``round_half_up(fraction * alive)`` smallest-|w| survivors, then regrow as many of the
     previously pruned connections where |grad| is largest; regrown weights start at zero.
-    The number of surviving weights does not change."""
-    alive, _ = count(masks)
-    n_swap = round_half_up(fraction, alive)
+    The number of surviving weights does not change; at most as many as are pruned are swapped
+    (none in a dense network)."""
+    alive, total = count(masks)
+    n_swap = min(round_half_up(fraction, alive), total - alive)
     kept = keep_largest(magnitude_scores(model), masks, alive - n_swap)
     pruned_before = {name: ~mask for name, mask in masks.items()}
     grown = keep_largest({name: grads[name].abs() for name in masks}, pruned_before, n_swap)
