@@ -19,14 +19,18 @@ def test_every_config_key_is_documented():
 
     def keys(node, prefix=""):
         for key, value in node.items():
-            if isinstance(value, dict) and key != "branches":
+            if key == "methods":  # a map of named methods, documented as methods.<name>.<key>
+                yield key
+                for method in value.values():
+                    yield from keys(method, "methods.<name>.")
+            elif isinstance(value, dict) and key != "branches":
                 yield from keys(value, f"{prefix}{key}.")
             else:
                 yield f"{prefix}{key}"
 
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    for key in keys(config):
-        assert f"| `{key}` |" in README, key
+    for path in (REPO / "config.yaml", REPO / "configs" / "methods.yaml"):
+        for key in keys(yaml.safe_load(path.read_text())):
+            assert f"| `{key}` |" in README, (path.name, key)
 
 
 def test_ci_runs_the_readme_test_command():
