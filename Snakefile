@@ -1,5 +1,6 @@
 # devprune: phased-pruning experiments as a Snakemake DAG.
 #   data -> baseline -> early prune (per density) -> late prune (per branch) -> evaluate -> aggregate
+#   the seed-002 forecasting benchmark is the target `forecast` (rules/forecast.smk)
 # Run: snakemake --cores N   (see README.md)
 
 from snakemake.utils import min_version, validate
@@ -17,6 +18,7 @@ include: "rules/early.smk"
 include: "rules/late.smk"
 include: "rules/evaluate.smk"
 include: "rules/aggregate.smk"
+include: "rules/forecast.smk"
 
 
 # Seconds-long jobs stay on the submitting machine when a cluster executor is used.
@@ -25,6 +27,11 @@ localrules:
     aggregate_metrics,
     tables,
     figures,
+    forecast_fetch,
+    forecast_data,
+    forecast_metrics,
+    forecast_tables,
+    forecast_figures,
 
 
 rule all:

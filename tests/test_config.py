@@ -47,6 +47,10 @@ BAD_CONFIGS = {
                                  ["config key 'methods.m.rewind_epoch' = 9", "at most baseline.epochs (4)"]),
     "reserved method name": ("methods", {"baseline": {}}, ["config key 'methods' = 'baseline'", "reserved"]),
     "no method": ("methods", {}, ["['methods']"]),
+    "forecast csv without path": ("forecast.datasets", {"mine": {"source": "csv", "target": "y"}},
+                                  ["config key 'forecast.datasets.mine.path' = None", "needs the file's path"]),
+    "forecast heads": ("forecast.model.heads", 3, ["config key 'forecast.model.d_model' = 16", "multiple of forecast.model.heads (3)"]),
+    "forecast method": ("forecast.methods", ["none", "l1"], ["'l1' is not one of", "['forecast']['methods'][1]"]),
     "unknown claims branch": ("claims.comparison_branch", "autism", ["config key 'claims.comparison_branch' = 'autism'", "['asd', 'normal']"]),
 }
 

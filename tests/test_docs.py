@@ -19,10 +19,10 @@ def test_every_config_key_is_documented():
 
     def keys(node, prefix=""):
         for key, value in node.items():
-            if key == "methods":  # a map of named methods, documented as methods.<name>.<key>
-                yield key
-                for method in value.values():
-                    yield from keys(method, "methods.<name>.")
+            if key in ("methods", "datasets") and isinstance(value, dict):  # maps of named entries, documented as <map>.<name>.<key>
+                yield f"{prefix}{key}"
+                for entry in value.values():
+                    yield from keys(entry, f"{prefix}{key}.<name>.")
             elif isinstance(value, dict) and key != "branches":
                 yield from keys(value, f"{prefix}{key}.")
             else:

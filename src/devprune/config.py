@@ -47,6 +47,28 @@ def check_config(config: dict) -> None:
         raise ConfigError("claims.low_density", claims["low_density"], "must be below claims.high_density")
     for name, method in config["methods"].items():
         resolve_method(name, method, config)
+    check_forecast(config["forecast"])
+
+
+def check_forecast(forecast: dict) -> None:
+    """Cross-key rules of the forecasting benchmark's section."""
+    for name, dataset in forecast["datasets"].items():
+        for key in ("path", "time_column", "columns"):
+            if key in dataset and dataset["source"] != "csv":
+                raise ConfigError(f"forecast.datasets.{name}.{key}", dataset[key], "is only used by source 'csv'")
+        if dataset["source"] == "csv" and "path" not in dataset:
+            raise ConfigError(f"forecast.datasets.{name}.path", None, "source 'csv' needs the file's path")
+        if "resample" in dataset and dataset["source"] != "household_power":
+            raise ConfigError(f"forecast.datasets.{name}.resample", dataset["resample"], "is only used by source 'household_power'")
+    if forecast["split"]["train"] + forecast["split"]["validation"] >= 1:
+        raise ConfigError("forecast.split.validation", forecast["split"]["validation"], "train + validation must leave a test share")
+    if forecast["model"]["d_model"] % forecast["model"]["heads"]:
+        raise ConfigError("forecast.model.d_model", forecast["model"]["d_model"], f"must be a multiple of forecast.model.heads ({forecast['model']['heads']})")
+    pruning = forecast["pruning"]
+    if pruning["s_min"] > pruning["s_max"]:
+        raise ConfigError("forecast.pruning.s_min", pruning["s_min"], f"must be at most forecast.pruning.s_max ({pruning['s_max']})")
+    if pruning["warmup"] > forecast["epochs"]:
+        raise ConfigError("forecast.pruning.warmup", pruning["warmup"], f"must be at most forecast.epochs ({forecast['epochs']})")
 
 
 #: Pruning methods: criterion, scope and schedule, each with the keys only it uses (and their

@@ -1,7 +1,7 @@
 """Pruning masks as plain bool tensors beside the weights (as in ``torch.nn.utils.prune``).
 
-A mask set is ``{parameter name: bool tensor}`` over every Linear weight matrix; biases are
-never masked. Both pruning modes of seed 000 rank the surviving weights by |w| across all
+A mask set is ``{parameter name: bool tensor}`` over every weight matrix (for the MLP: every
+Linear layer's); biases are never masked. Both pruning modes of seed 000 rank the surviving weights by |w| across all
 layers at once (global magnitude) and keep an exact count:
 
 * **Rounding rule.** ``prune_to_density(d)`` keeps ``round_half_up(d * total)`` weights;
@@ -24,8 +24,10 @@ Masks = dict[str, torch.Tensor]
 
 
 def prunable_weights(model: nn.Module) -> dict[str, torch.Tensor]:
-    """Every Linear weight matrix, by parameter name, in module order."""
-    return {f"{name}.weight": module.weight for name, module in model.named_modules() if isinstance(module, nn.Linear)}
+    """Every weight matrix, by parameter name, in module order: Linear weights, a recurrent
+    layer's ``weight_ih``/``weight_hh``, attention's ``in_proj_weight`` (seed 002, Algorithm 1:
+    "each parameter that is a weight tensor"). Biases and 1-D norm scales are never pruned."""
+    return {name: p for name, p in model.named_parameters() if p.dim() >= 2 and "weight" in name.rsplit(".", 1)[-1]}
 
 
 def magnitude_scores(model: nn.Module) -> dict[str, torch.Tensor]:

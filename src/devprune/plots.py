@@ -12,7 +12,7 @@ from devprune.io import atomic_write  # noqa: E402
 from devprune.tables import PAPER_TABLE1, PAPER_TABLE2  # noqa: E402
 
 
-def _save(fig, path: str) -> None:
+def save_figure(fig, path: str) -> None:
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
@@ -38,7 +38,7 @@ def stress_vs_density(t1: pd.DataFrame, path: str) -> None:
     ax.plot(PAPER_TABLE1.index, PAPER_TABLE1["stress"], "ks", label="paper (Table 1)")
     ax.set(xlabel="early density (%)", ylabel="visual accuracy at highest noise (%)", title="Stress tolerance vs early density")
     ax.legend(fontsize="small")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def _curves(metrics: pd.DataFrame, methods: list[str], metric: str, xlabel: str, title: str, path: str) -> None:
@@ -51,7 +51,7 @@ def _curves(metrics: pd.DataFrame, methods: list[str], metric: str, xlabel: str,
             ax.plot(means.index, means[density], "o-", color=colour, label=f"{100 * density:g} %")
         ax.set(xlabel=xlabel, ylabel="visual accuracy (%)", title=f"{method}: {title}")
     axes[0].legend(title="early density", fontsize="small", ncol=2)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def noise_curves(metrics: pd.DataFrame, path: str, methods: list[str]) -> None:
@@ -76,4 +76,4 @@ def branch_differences(t2: pd.DataFrame, path: str, reference: str, comparison: 
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(xlabel="early density (%)", ylabel=f"{reference} - {comparison} (pp)", title=f"{method}: late-branch differences")
     axes[0].legend(fontsize="small")
-    _save(fig, path)
+    save_figure(fig, path)

@@ -1,0 +1,68 @@
+"""The forecasting benchmark's merged metrics, tables (Parquet + Markdown) and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from devprune.aggregate import aggregate_provenance  # noqa: E402
+from devprune.forecast import tables  # noqa: E402
+from devprune.io import atomic_write, write_parquet  # noqa: E402
+from devprune.plots import save_figure  # noqa: E402
+from devprune.tables import markdown  # noqa: E402
+
+SORT_KEYS = ["dataset", "architecture", "method", "sequence_length", "trial"]
+
+
+def concat_metrics(paths, out_path: str) -> None:
+    frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path)
+
+
+def _ordered(metrics: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+    return metrics.assign(method=pd.Categorical(metrics["method"], methods, ordered=True)).sort_values(SORT_KEYS)
+
+
+def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash: str) -> None:
+    metrics = pd.read_parquet(metrics_path)
+    ordered = _ordered(metrics, methods)
+    frames = {
+        "summary": tables.summary(ordered), "by_length": tables.by_length(ordered),
+        "tests": tables.tests(metrics, methods), "claims": tables.claims(metrics, methods),
+    }
+    out = {Path(p).name: str(p) for p in outputs}
+    prov = aggregate_provenance(metrics, config_hash)
+    for name, frame in frames.items():
+        frame = frame.assign(method=frame["method"].astype(str)) if "method" in frame else frame
+        write_parquet(frame, out[f"{name}.parquet"], prov)
+        text = markdown(frame.round(4).fillna("–"))
+        atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
+
+
+def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
+    metrics = _ordered(pd.read_parquet(metrics_path), methods)
+    out = {Path(p).name: str(p) for p in outputs}
+    cells = list(metrics.groupby(tables.CELL, sort=False, observed=True).groups)
+    summary = tables.summary(metrics)
+    fig, axes = plt.subplots(1, len(cells), figsize=(4 * len(cells), 3.6), squeeze=False)
+    for ax, (dataset, architecture) in zip(axes[0], cells):
+        rows = summary[(summary["dataset"] == dataset) & (summary["architecture"] == architecture)]
+        error = [rows["mae_mean"] - rows["mae_ci_low"], rows["mae_ci_high"] - rows["mae_mean"]]
+        ax.bar(rows["method"].astype(str), rows["mae_mean"], yerr=error, capsize=3, color="tab:blue")
+        ax.set(title=f"{dataset} / {architecture}", ylabel="test MAE (standardised)")
+        ax.tick_params(axis="x", rotation=30)
+    save_figure(fig, out["mae_by_method.png"])
+    lengths = tables.by_length(metrics)
+    fig, axes = plt.subplots(1, len(cells), figsize=(4 * len(cells), 3.6), squeeze=False)
+    for ax, (dataset, architecture) in zip(axes[0], cells):
+        rows = lengths[(lengths["dataset"] == dataset) & (lengths["architecture"] == architecture)]
+        for method, line in rows.groupby("method", sort=False, observed=True):
+            ax.plot(line["sequence_length"], line["mae_mean"], "o-", label=str(method))
+        ax.set(title=f"{dataset} / {architecture}", xlabel="sequence length", ylabel="test MAE (standardised)", xscale="log")
+    axes[0][0].legend(fontsize="small")
+    save_figure(fig, out["mae_by_length.png"])

@@ -1,0 +1,100 @@
+"""One function per forecasting rule: prepare a dataset, train one trial; what the Snakemake
+scripts call and what tests call without Snakemake.
+
+Trials are paired across methods: a (dataset, architecture, sequence length, trial) draws the
+same initial weights and batch order for every method, so method differences are not seed noise.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from devprune.config import stable_hash
+from devprune.forecast.data import SPLITS, Scaler, split_bounds, windows
+from devprune.forecast.sources import load_source
+from devprune.forecast.train import mae, predict, train_forecaster
+from devprune.io import PROVENANCE_COLUMNS, provenance, write_parquet
+from devprune.masks import count, full_masks
+from devprune.models import PatchTST, RecurrentForecaster
+from devprune.runtime import save_tensors
+from devprune.stages import derived_seed
+
+log = logging.getLogger(__name__)
+
+
+def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | None, series_path: str,
+                    scaler_path: str) -> None:
+    """The dataset's series, standardised with its training rows' statistics, each row labelled
+    with the split its target belongs to; the scaler beside it (to undo the scaling)."""
+    table = load_source(spec, package_file)
+    if spec["target"] not in table:
+        raise ValueError(f"forecast.datasets.{name}.target = {spec['target']!r}: not a column of the data "
+                         f"(columns: {', '.join(map(str, table.columns))})")
+    values = table.to_numpy(dtype=float)
+    bounds = split_bounds(len(values), split_cfg["train"], split_cfg["validation"])
+    scaler = Scaler.fit(values[: bounds["train"][1]])
+    scaled = pd.DataFrame(scaler.transform(values), columns=[str(c) for c in table.columns])
+    scaled.insert(0, "split", np.repeat(SPLITS, [stop - start for start, stop in bounds.values()]))
+    config_hash = stable_hash("forecast data", spec, split_cfg)
+    prov = provenance(config_hash, None, "cpu")
+    write_parquet(scaled, series_path, prov)
+    write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov)
+    log.info("%s: %d rows x %d features, splits %s (%s)", name, *values.shape, bounds, config_hash)
+
+
+def build_forecaster(architecture: str, n_features: int, length: int, model_cfg: dict, dropout: float):
+    if architecture == "patchtst":
+        return PatchTST(n_features, length=length, patch_len=model_cfg["patch_len"], d_model=model_cfg["d_model"],
+                        heads=model_cfg["heads"], layers=model_cfg["encoder_layers"], dropout=dropout)
+    return RecurrentForecaster(n_features, cell=architecture, hidden=model_cfg["hidden"], layers=model_cfg["layers"],
+                               dropout=dropout)
+
+
+def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: str, *, dataset: str, target: str,
+                architecture: str, method: str, length: int, trial: int, cfg: dict, device: str) -> None:
+    """Train one forecaster with one method on one dataset and window length; test it."""
+    frame = pd.read_parquet(series_path)
+    features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
+    values = frame[features].to_numpy(dtype=float)
+    rows = {split: np.flatnonzero(frame["split"].to_numpy() == split) for split in SPLITS}
+    splits = {split: tuple(t.to(device) for t in windows(values, features.index(target), length, r[0], r[-1] + 1))
+              for split, r in rows.items()}
+    empty = [split for split, (_, targets) in splits.items() if len(targets) == 0]
+    if empty:
+        raise ValueError(f"dataset {dataset!r} has no {'/'.join(empty)} windows of length {length}: too few rows")
+    seed = derived_seed("forecast", dataset, architecture, length, trial)
+    torch.manual_seed(seed)
+    dropout = cfg["dropout"] if method in ("dropout", "mc_dropout") else 0.0
+    model = build_forecaster(architecture, len(features), length, cfg["model"], dropout).to(device)
+    label = f"{dataset} {architecture} {method} L={length} trial {trial}"
+    log.info("%s: %d training, %d test windows", label, len(splits["train"][1]), len(splits["test"][1]))
+    start = time.perf_counter()
+    train_log, masks = train_forecaster(model, splits, method=method, epochs=cfg["epochs"], lr=cfg["lr"],
+                                        batch_size=cfg["batch_size"], seed=seed, pruning=cfg["pruning"],
+                                        mc_samples=cfg["mc_samples"])
+    train_seconds = time.perf_counter() - start
+    for row in train_log.itertuples():
+        log.info("%s epoch %d/%d train MSE %.4f validation MAE %.4f sparsity %.3f", label, row.epoch, cfg["epochs"],
+                 row.train_mse, row.validation_mae, row.sparsity)
+    test_inputs, test_targets = splits["test"]
+    samples = cfg["mc_samples"] if method == "mc_dropout" else 0
+    test_mae = mae(predict(model, test_inputs, mc_samples=samples, seed=seed), test_targets)
+    alive, total = count(masks if masks is not None else full_masks(model))
+    config_hash = stable_hash(str(frame["config_hash"].iloc[0]), architecture, method, length, trial,
+                              {k: cfg[k] for k in ("epochs", "lr", "batch_size", "model", "dropout", "mc_samples", "pruning")})
+    prov = provenance(config_hash, trial, device)
+    metrics = pd.DataFrame([{
+        "dataset": dataset, "architecture": architecture, "method": method, "sequence_length": length, "trial": trial,
+        "test_mae": test_mae, "validation_mae": float(train_log["validation_mae"].iloc[-1]),
+        "train_seconds": train_seconds, "sparsity": 1 - alive / total, "n_weights": total,
+        "n_train": len(splits["train"][1]), "n_test": len(test_targets),
+    }])
+    save_tensors({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": metrics.iloc[0].to_dict()}, model_path)
+    write_parquet(train_log, log_path, prov)
+    write_parquet(metrics, metrics_path, prov)
+    log.info("%s: test MAE %.4f (scaled units), %.1f s", label, test_mae, train_seconds)

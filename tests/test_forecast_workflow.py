@@ -1,0 +1,60 @@
+"""The forecasting benchmark's DAG on the tiny config (two real offline datasets, two
+architectures, all four methods, two sequence lengths, two trials): tables read back."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from devprune.stats import mean_ci
+
+from conftest import snakemake, tiny_config
+from test_workflow import planned_jobs
+
+CFG = tiny_config()["forecast"]
+N_RUNS = len(CFG["datasets"]) * len(CFG["architectures"]) * len(CFG["methods"]) * len(CFG["sequence_lengths"]) * CFG["trials"]
+
+
+@pytest.fixture(scope="module")
+def forecast_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("forecast")
+    snakemake(workdir, "--cores", "2", "forecast", config=tiny_config())
+    return workdir / "results" / CFG["experiment"]
+
+
+def test_every_run_is_in_the_metrics(forecast_run):
+    metrics = pd.read_parquet(forecast_run / "metrics.parquet")
+    assert len(metrics) == N_RUNS
+    assert metrics.groupby(["dataset", "architecture", "method", "sequence_length"]).size().eq(CFG["trials"]).all()
+    assert (metrics["test_mae"] > 0).all() and metrics[["config_hash", "code_version", "torch_version"]].notna().all().all()
+    pruned = metrics[metrics["method"] == "pruning"]
+    expected = (pruned["n_weights"] * CFG["pruning"]["s_max"]).map(math.floor) / pruned["n_weights"]
+    assert pruned["sparsity"].round(12).tolist() == expected.round(12).tolist()  # s_max reached exactly
+    assert (metrics.loc[metrics["method"] != "pruning", "sparsity"] == 0).all()
+
+
+def test_tables_read_back(forecast_run):
+    metrics = pd.read_parquet(forecast_run / "metrics.parquet")
+    summary = pd.read_parquet(forecast_run / "tables" / "summary.parquet")
+    assert len(summary) == len(CFG["datasets"]) * len(CFG["architectures"]) * len(CFG["methods"])
+    for row in summary.itertuples():
+        runs = metrics[(metrics.dataset == row.dataset) & (metrics.architecture == row.architecture) & (metrics.method == row.method)]
+        mean, low, high = mean_ci(runs["test_mae"])
+        assert (row.mae_mean, row.mae_ci_low, row.mae_ci_high) == pytest.approx((mean, low, high))
+    tests = pd.read_parquet(forecast_run / "tables" / "tests.parquet")
+    assert len(tests) == len(CFG["datasets"]) * len(CFG["architectures"])
+    assert tests["friedman_p"].between(0, 1).all() and set(tests["best_method"]) <= set(CFG["methods"])
+    ranks = tests[[f"mean_rank_{m}" for m in CFG["methods"]]]
+    assert ranks.sum(axis=1).tolist() == pytest.approx([sum(range(1, len(CFG["methods"]) + 1))] * len(tests))
+    claims = pd.read_parquet(forecast_run / "tables" / "claims.parquet")
+    expected_ids = {"F1", "F4", *(f"F{i}-{a}" for i in (2, 3) for a in CFG["architectures"])}
+    assert set(claims["claim_id"]) == expected_ids
+    assert set(claims["verdict"]) <= {"reproduced", "not reproduced", "inconclusive"}
+    for name in ("mae_by_method", "mae_by_length"):
+        assert (forecast_run / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_no_change_rerun_plans_nothing(forecast_run):
+    result = snakemake(forecast_run.parents[1], "-n", "forecast")
+    output = result.stdout + result.stderr
+    assert planned_jobs(output) == [] and "Nothing to be done" in output

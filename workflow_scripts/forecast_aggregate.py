@@ -1,0 +1,12 @@
+"""Snakemake job: the forecasting benchmark's merged metrics, its tables or its figures."""
+from devprune.forecast import report
+from devprune.io import setup_job_logging
+
+setup_job_logging(snakemake.log[0])
+if snakemake.rule == "forecast_metrics":
+    report.concat_metrics(snakemake.input, snakemake.output[0])
+elif snakemake.rule == "forecast_tables":
+    report.write_tables(snakemake.input[0], snakemake.output, methods=snakemake.params.methods,
+                        config_hash=snakemake.params.config_hash)
+else:
+    report.write_figures(snakemake.input[0], snakemake.output, methods=snakemake.params.methods)
