@@ -85,7 +85,7 @@ def test_pruning_follows_algorithm_2_and_pruned_weights_stay_zero(name):
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
     model = _models(0.0)[name]
     log, masks = train_forecaster(model, splits, method="pruning", epochs=6, lr=0.003, batch_size=16, seed=0,
-                                  pruning=PRUNING, mc_samples=0)
+                                  pruning=PRUNING)
     total = masking.count(masks)[1]
     for epoch, sparsity in zip(log["epoch"], log["sparsity"]):  # 17 batches an epoch: several updates each
         expected = cubic_sparsity(epoch, warmup=2, total=6, s_min=0.3, s_max=0.7)
@@ -98,7 +98,7 @@ def test_pruning_follows_algorithm_2_and_pruned_weights_stay_zero(name):
 
 def test_training_is_deterministic_for_a_seed_and_methods_differ():
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
-    settings = dict(epochs=2, lr=0.003, batch_size=16, seed=3, pruning=PRUNING, mc_samples=5)
+    settings = dict(epochs=2, lr=0.003, batch_size=16, seed=3, pruning=PRUNING)
     logs = {}
     for method, dropout in (("none", 0.0), ("dropout", 0.3), ("dropout", 0.3)):
         model = _models(dropout)["lstm"]
