@@ -3,6 +3,7 @@
 #   dataset x architecture x method x sequence length x trial -> metrics -> tables, figures
 
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
+from devprune.forecast.stages import method_settings
 
 FORECAST = config["forecast"]
 FRESULTS = f"{config['results_dir']}/{FORECAST['experiment']}"
@@ -79,7 +80,7 @@ rule forecast_train:
         metrics=TRIAL_DIR + "/metrics.parquet",
     params:
         target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
-        cfg={k: FORECAST[k] for k in ("epochs", "lr", "batch_size", "model", "dropout", "mc_samples", "pruning")},
+        cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
         device=config["device"],
     log:
         FRESULTS + "/logs/{dataset}/{architecture}/{fmethod}/L{length}/trial{trial}.log",

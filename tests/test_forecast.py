@@ -15,7 +15,7 @@ from devprune.forecast.train import predict, train_forecaster
 from devprune.models import PatchTST, RecurrentForecaster, patch_layout
 from devprune.pruning import cubic_sparsity
 
-PRUNING = {"warmup": 2, "prune_every": 5, "s_min": 0.3, "s_max": 0.7}
+PRUNING = {"layers": "all", "warmup": 2, "prune_every": 5, "s_min": 0.3, "s_max": 0.7}
 
 
 def _series(n=400, features=3, seed=0):
@@ -95,6 +95,29 @@ def test_pruning_follows_algorithm_2_and_pruned_weights_stay_zero(name):
     weights = masking.prunable_weights(model)
     assert all(not weights[n][~m].any() for n, m in masks.items())
     assert "recurrent.weight_hh_l0" in masks or "encoder.layers.0.self_attn.in_proj_weight" in masks
+
+
+LINEAR_WEIGHTS = {
+    "lstm": ["head.weight"],
+    "patchtst": ["embed.weight", "encoder.layers.0.self_attn.out_proj.weight", "encoder.layers.0.linear1.weight",
+                 "encoder.layers.0.linear2.weight", "head.weight"],
+}
+
+
+@pytest.mark.parametrize("name", ["lstm", "patchtst"])
+def test_linear_pruning_masks_only_the_fully_connected_layers(name):
+    splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
+    model = _models(0.0)[name]
+    dense = {n: w.detach().clone() for n, w in model.named_parameters()}
+    _, masks = train_forecaster(model, splits, method="pruning", epochs=6, lr=0.003, batch_size=16, seed=0,
+                                pruning={**PRUNING, "layers": "linear"})
+    assert sorted(masks) == sorted(LINEAR_WEIGHTS[name])
+    total = sum(dense[n].numel() for n in masks)
+    assert total - masking.count(masks)[0] == math.floor(0.7 * total)
+    weights = dict(model.named_parameters())
+    assert all(not weights[n][~m].any() for n, m in masks.items())
+    others = [n for n in masking.prunable_weights(model) if n not in masks]
+    assert others and all(weights[n].count_nonzero() == dense[n].count_nonzero() for n in others)  # left dense
 
 
 def test_training_is_deterministic_for_a_seed_and_methods_differ():

@@ -58,3 +58,15 @@ def test_no_change_rerun_plans_nothing(forecast_run):
     result = snakemake(forecast_run.parents[1], "-n", "forecast")
     output = result.stdout + result.stderr
     assert planned_jobs(output) == [] and "Nothing to be done" in output
+
+
+def test_changing_the_pruning_settings_reruns_only_the_pruning_jobs(forecast_run):
+    workdir = forecast_run.parents[1]
+    config = tiny_config()
+    config["forecast"]["pruning"]["layers"] = "all"
+    try:
+        result = snakemake(workdir, "-n", "forecast", config=config)
+    finally:
+        snakemake(workdir, "-n", "forecast", config=tiny_config())  # restore the run's config
+    trained = [w for rule, w in planned_jobs(result.stdout + result.stderr) if rule == "forecast_train"]
+    assert len(trained) == N_RUNS // len(CFG["methods"]) and all("fmethod=pruning" in w for w in trained)

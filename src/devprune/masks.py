@@ -30,13 +30,23 @@ def prunable_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     return {name: p for name, p in model.named_parameters() if p.dim() >= 2 and "weight" in name.rsplit(".", 1)[-1]}
 
 
+def linear_weights(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The weights of the fully connected (``nn.Linear``) layers only, attention's output
+    projection included: what seed 002 masks ("all weight parameters in the fully connected
+    layers", Section 3.2.1), leaving recurrent and attention input weights dense."""
+    return {f"{name}.weight": module.weight for name, module in model.named_modules() if isinstance(module, nn.Linear)}
+
+
 def magnitude_scores(model: nn.Module) -> dict[str, torch.Tensor]:
     """|w| of every prunable weight: the score of magnitude pruning (larger is kept)."""
     return {name: weight.detach().abs() for name, weight in prunable_weights(model).items()}
 
 
-def full_masks(model: nn.Module) -> Masks:
-    return {name: torch.ones_like(weight, dtype=torch.bool) for name, weight in prunable_weights(model).items()}
+def full_masks(model: nn.Module, weights: dict[str, torch.Tensor] | None = None) -> Masks:
+    """All-true masks over ``weights`` (default: every prunable weight); pruning only ever
+    touches the weights its masks name."""
+    weights = prunable_weights(model) if weights is None else weights
+    return {name: torch.ones_like(weight, dtype=torch.bool) for name, weight in weights.items()}
 
 
 def round_half_up(fraction: float, count: int) -> int:

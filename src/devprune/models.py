@@ -90,7 +90,8 @@ class StackedMLP(nn.Module):
 # ---- forecasters (seed 002) --------------------------------------------------------------------
 # Each maps a window (batch, length, features) to a one-step-ahead forecast of the target (batch,).
 # ``dropout`` is where standard and Monte-Carlo dropout act; synaptic pruning uses dropout 0 and
-# masks every weight matrix instead (devprune.masks.prunable_weights).
+# masks the fully connected layers' weights instead (devprune.masks.linear_weights; or every
+# weight matrix, devprune.masks.prunable_weights, with forecast.pruning.layers: all).
 
 
 class RecurrentForecaster(nn.Module):

@@ -47,6 +47,17 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
     log.info("%s: %d rows x %d features, splits %s (%s)", name, *values.shape, bounds, config_hash)
 
 
+#: The settings of the forecast section each method's training uses, beyond the shared ones: a
+#: job gets only these, so changing one method's settings reruns only that method's jobs.
+SHARED_SETTINGS = ("epochs", "lr", "batch_size", "model")
+METHOD_SETTINGS = {"none": (), "dropout": ("dropout",), "mc_dropout": ("dropout", "mc_samples"), "pruning": ("pruning",)}
+
+
+def method_settings(forecast: dict, method: str) -> dict:
+    """The training settings of one method's jobs (``cfg`` of :func:`train_trial`)."""
+    return {key: forecast[key] for key in (*SHARED_SETTINGS, *METHOD_SETTINGS[method])}
+
+
 def build_forecaster(architecture: str, n_features: int, length: int, model_cfg: dict, dropout: float):
     if architecture == "patchtst":
         return PatchTST(n_features, length=length, patch_len=model_cfg["patch_len"], d_model=model_cfg["d_model"],
@@ -57,7 +68,8 @@ def build_forecaster(architecture: str, n_features: int, length: int, model_cfg:
 
 def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: str, *, dataset: str, target: str,
                 architecture: str, method: str, length: int, trial: int, cfg: dict, device: str) -> None:
-    """Train one forecaster with one method on one dataset and window length; test it."""
+    """Train one forecaster with one method on one dataset and window length; test it.
+    ``cfg``: the method's settings (:func:`method_settings`)."""
     frame = pd.read_parquet(series_path)
     features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
     values = frame[features].to_numpy(dtype=float)
@@ -69,24 +81,23 @@ def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: 
         raise ValueError(f"dataset {dataset!r} has no {'/'.join(empty)} windows of length {length}: too few rows")
     seed = derived_seed("forecast", dataset, architecture, length, trial)
     torch.manual_seed(seed)
-    dropout = cfg["dropout"] if method in ("dropout", "mc_dropout") else 0.0
+    dropout = cfg.get("dropout", 0.0)
     model = build_forecaster(architecture, len(features), length, cfg["model"], dropout).to(device)
     label = f"{dataset} {architecture} {method} L={length} trial {trial}"
     log.info("%s: %d training, %d test windows", label, len(splits["train"][1]), len(splits["test"][1]))
     start = time.perf_counter()
     train_log, masks = train_forecaster(model, splits, method=method, epochs=cfg["epochs"], lr=cfg["lr"],
-                                        batch_size=cfg["batch_size"], seed=seed, pruning=cfg["pruning"])
+                                        batch_size=cfg["batch_size"], seed=seed, pruning=cfg.get("pruning"))
     train_seconds = time.perf_counter() - start
     for row in train_log.itertuples():
         log.info("%s epoch %d/%d train MSE %.4f validation MAE %.4f sparsity %.3f", label, row.epoch, cfg["epochs"],
                  row.train_mse, row.validation_mae, row.sparsity)
-    samples = cfg["mc_samples"] if method == "mc_dropout" else 0  # the method's own inference
+    samples = cfg.get("mc_samples", 0)  # the method's own inference
     test_inputs, test_targets = splits["test"]
     test_mae = mae(predict(model, test_inputs, mc_samples=samples, seed=seed), test_targets)
     validation_mae = mae(predict(model, splits["validation"][0], mc_samples=samples, seed=seed), splits["validation"][1])
     alive, total = count(masks if masks is not None else full_masks(model))
-    config_hash = stable_hash(str(frame["config_hash"].iloc[0]), architecture, method, length, trial,
-                              {k: cfg[k] for k in ("epochs", "lr", "batch_size", "model", "dropout", "mc_samples", "pruning")})
+    config_hash = stable_hash(str(frame["config_hash"].iloc[0]), architecture, method, length, trial, cfg)
     prov = provenance(config_hash, trial, device)
     metrics = pd.DataFrame([{
         "dataset": dataset, "architecture": architecture, "method": method, "sequence_length": length, "trial": trial,

@@ -4,8 +4,9 @@
 * ``dropout``: the model's dropout during training, off at test time.
 * ``mc_dropout``: the same training; at test time dropout stays on and the forecast is the mean
   of ``mc_samples`` stochastic passes (Gal & Ghahramani 2016).
-* ``pruning`` (synaptic pruning, Algorithms 1-5): no dropout; all weight matrices start unmasked
-  (Alg. 1); from epoch ``warmup`` on, every ``prune_every`` batches the masks are updated by
+* ``pruning`` (synaptic pruning, Algorithms 1-5): no dropout; the weights of the fully connected
+  layers (``layers: linear``, Section 3.2.1; ``all`` adds recurrent and attention input weights)
+  start unmasked (Alg. 1); from epoch ``warmup`` on, every ``prune_every`` batches the masks are updated by
   global magnitude (Alg. 3) to the cubic schedule's sparsity of the epoch (Alg. 2), between the
   backward pass and the optimiser step (Alg. 4); the masks are applied right after each update and
   after every optimiser step (Alg. 5).
@@ -22,10 +23,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from devprune.masks import Masks, apply_masks, density, full_masks
+from devprune.masks import Masks, apply_masks, density, full_masks, linear_weights, prunable_weights
 from devprune.pruning import cubic_sparsity, prune_to_sparsity
 
 METHODS = ("none", "dropout", "mc_dropout", "pruning")
+#: Which weights synaptic pruning masks (``forecast.pruning.layers``).
+PRUNED_WEIGHTS = {"linear": linear_weights, "all": prunable_weights}
 
 
 @torch.no_grad()
@@ -47,19 +50,20 @@ def mae(prediction: torch.Tensor, target: torch.Tensor) -> float:
 
 def train_forecaster(
     model: nn.Module, splits: dict, *, method: str, epochs: int, lr: float, batch_size: int, seed: int,
-    pruning: dict,
+    pruning: dict | None = None,
 ) -> tuple[pd.DataFrame, Masks | None]:
     """Train in place; return the per-epoch log and the final masks (pruning only).
 
-    ``pruning``: ``warmup`` (epochs), ``prune_every`` (batches), ``s_min``, ``s_max``; the
-    schedule's total is ``epochs``, so the sparsity reaches ``s_max`` in the last epoch.
+    ``pruning`` (method ``pruning`` only): ``layers`` (``linear`` or ``all``), ``warmup``
+    (epochs), ``prune_every`` (batches), ``s_min``, ``s_max``; the schedule's total is
+    ``epochs``, so the sparsity reaches ``s_max`` in the last epoch.
     """
     if method not in METHODS:
         raise ValueError(f"forecasting method {method!r}: allowed are {', '.join(METHODS)}")
     torch.manual_seed(seed)  # dropout's masks
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    masks = full_masks(model) if method == "pruning" else None
+    masks = full_masks(model, PRUNED_WEIGHTS[pruning["layers"]](model)) if method == "pruning" else None
     inputs, targets = splits["train"]
     rows, batch_count = [], 0
     for epoch in range(1, epochs + 1):
