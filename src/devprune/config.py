@@ -72,11 +72,11 @@ def check_forecast(forecast: dict) -> None:
                 raise ConfigError(f"forecast.datasets.{name}.{key}", dataset[key], "is only used by source 'csv'")
         if dataset["source"] == "csv" and "path" not in dataset:
             raise ConfigError(f"forecast.datasets.{name}.path", None, "source 'csv' needs the file's path")
-        if "resample" in dataset and dataset["source"] not in RESAMPLED_SOURCES:
-            raise ConfigError(f"forecast.datasets.{name}.resample", dataset["resample"],
-                              f"is only used by sources {', '.join(map(repr, RESAMPLED_SOURCES))}")
         if "resample" in dataset:
-            check_frequency(f"forecast.datasets.{name}.resample", dataset["resample"])
+            key = f"forecast.datasets.{name}.resample"
+            if dataset["source"] not in RESAMPLED_SOURCES:
+                raise ConfigError(key, dataset["resample"], f"is only used by sources {', '.join(map(repr, RESAMPLED_SOURCES))}")
+            check_frequency(key, dataset["resample"])
     if forecast["split"]["train"] + forecast["split"]["validation"] >= 1:
         raise ConfigError("forecast.split.validation", forecast["split"]["validation"], "train + validation must leave a test share")
     if forecast["model"]["d_model"] % forecast["model"]["heads"]:
