@@ -21,9 +21,9 @@ include: "rules/aggregate.smk"
 include: "rules/forecast.smk"
 
 
-# Seconds-long jobs stay on the submitting machine when a cluster executor is used.
+# Seconds-long jobs stay on the submitting machine when a cluster executor is used (the
+# per-block data rules say so themselves: `localrule: True`).
 localrules:
-    data,
     aggregate_metrics,
     tables,
     figures,

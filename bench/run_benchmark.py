@@ -65,8 +65,10 @@ def job_table(results: Path) -> pd.DataFrame:
     rows = []
     for bench_file in sorted((results / "benchmarks").rglob("*.tsv")):
         name = bench_file.relative_to(results / "benchmarks").with_suffix("").as_posix()
-        # data, baseline, <method>/early_d10, <method>/late_d10_asd, evaluate_<method>/late/d10/asd, tables, ...
-        stage = "evaluate" if name.startswith("evaluate_") else Path(name).name.split("_")[0]
+        # block<b>/ + data, baseline, <method>/early_d10, <method>/late_d10_asd, evaluate_<method>/late/d10/asd;
+        # tables, figures, aggregate_metrics
+        job = re.sub(r"^block\d+/", "", name)
+        stage = "evaluate" if job.startswith("evaluate_") else Path(job).name.split("_")[0]
         record = pd.read_csv(bench_file, sep="\t").iloc[0]
         log_text = (results / "logs" / f"{name}.log").read_text()
         compute = sum(float(x) for x in re.findall(r"timing \w+_s=([\d.]+)", log_text))

@@ -1,7 +1,14 @@
-TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in ("table1", "table2", "claims", "methods") for ext in ("parquet", "md")]
+TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in ("table1", "table2", "claims", "methods", "stability") for ext in ("parquet", "md")]
 FIGURES = [
     f"{RESULTS}/figures/{name}.png"
-    for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences")
+    for name in (
+        "stress_vs_density",
+        "noise_curves",
+        "ambiguity_curves",
+        "branch_differences",
+        "claims_forest",
+        "claims_by_seeds",
+    )
 ]
 
 
@@ -29,7 +36,7 @@ rule tables:
         evaluation=config["evaluation"],
         claims=config["claims"],
         methods=list(METHODS),
-        config_hash=stable_hash(config),
+        config_hash=results_hash(config),
     log:
         RESULTS + "/logs/tables.log",
     benchmark:
@@ -42,7 +49,9 @@ rule tables:
 
 rule figures:
     input:
-        RESULTS + "/metrics.parquet",
+        metrics=RESULTS + "/metrics.parquet",
+        claims=RESULTS + "/tables/claims.parquet",
+        stability=RESULTS + "/tables/stability.parquet",
     output:
         FIGURES,
     params:

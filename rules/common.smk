@@ -9,12 +9,14 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p
 )
 
-from devprune.config import check_config, density_label, resolve_method, stable_hash
+from devprune.config import check_config, density_label, resolve_method, results_hash, seed_blocks, stable_hash
 
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
 
 SEEDS = config["seeds"]
+# Block number -> the seeds one job trains together (stacked); fixed by each seed's value.
+BLOCKS = seed_blocks(SEEDS, config["seed_block"])
 RESULTS = f"{config['results_dir']}/{config['experiment']}"
 SEED_DIR = RESULTS + "/seed{seed}"
 LOGS = RESULTS + "/logs"
@@ -35,13 +37,13 @@ wildcard_constraints:
     branch="|".join(BRANCHES),
 
 
-def per_seed(path):
-    """``path`` (under SEED_DIR) for every seed, in config order; other wildcards stay.
+def block_files(seeds, path):
+    """``path`` (under SEED_DIR) for each seed of a block; other wildcards stay.
 
-    Every job handles all seeds at once (they train as one stacked model), so rules name one
-    file per seed and the job writes them all.
+    A job trains one block of seeds as one stacked model and writes every seed's own files, so
+    each stage has one rule per block (Snakemake outputs cannot depend on a wildcard's value).
     """
-    return expand(path, seed=SEEDS, allow_missing=True)
+    return expand(SEED_DIR + "/" + path, seed=seeds, allow_missing=True)
 
 
 def stage_settings(stage):
@@ -53,11 +55,15 @@ def method_params(wildcards):
     return {"method_name": wildcards.method, "method": METHODS[wildcards.method]}
 
 
-def rewind_inputs(wildcards):
-    """The baseline's weight trajectories, which only rewinding methods read."""
-    if METHODS[wildcards.method]["schedule"] != "rewind":
-        return []
-    return per_seed(SEED_DIR + "/baseline/trajectory.pt")
+def rewind_inputs(seeds):
+    """The input function giving a block's baseline weight trajectories to rewinding methods."""
+
+    def trajectories(wildcards):
+        if METHODS[wildcards.method]["schedule"] != "rewind":
+            return []
+        return block_files(seeds, "baseline/trajectory.pt")
+
+    return trajectories
 
 
 def model_dirs():

@@ -1,19 +1,24 @@
-rule data:
-    output:
-        train=per_seed(SEED_DIR + "/data/train.parquet"),
-        test=per_seed(SEED_DIR + "/data/test.parquet"),
-    params:
-        task=config["task"],
-        seeds=SEEDS,
-    log:
-        LOGS + "/data.log",
-    benchmark:
-        BENCH + "/data.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    conda:
-        "../envs/devprune.yaml"
-    script:
-        "../workflow_scripts/make_data.py"
+for block, block_seeds in BLOCKS.items():
+
+    rule:
+        name:
+            f"data_block{block}"
+        output:
+            train=block_files(block_seeds, "data/train.parquet"),
+            test=block_files(block_seeds, "data/test.parquet"),
+        params:
+            task=config["task"],
+            seeds=block_seeds,
+        log:
+            f"{LOGS}/block{block}/data.log",
+        benchmark:
+            f"{BENCH}/block{block}/data.tsv"
+        localrule: True
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        conda:
+            "../envs/devprune.yaml"
+        script:
+            "../workflow_scripts/make_data.py"

@@ -31,6 +31,7 @@ BAD_CONFIGS = {
     "batch size zero": ("baseline.batch_size", 0, ["0 is less than the minimum of 1", "['baseline']['batch_size']"]),
     "seed not an integer": ("seeds", ["a"], ["'a' is not of type 'integer'", "['seeds'][0]"]),
     "duplicate seeds": ("seeds", [1, 1], ["has non-unique elements", "['seeds']"]),
+    "seed block zero": ("seed_block", 0, ["0 is less than the minimum of 1", "['seed_block']"]),
     "misspelt key": ("baseline.epoch", 3, ["'epoch' was unexpected", "['baseline']"]),
     "missing key": ("late.epochs", KeyError, ["'epochs' is a required property", "['late']"]),
     "noise layers": ("evaluation.noise_layers", "first", ["'first' is not one of ['all', 'last']"]),

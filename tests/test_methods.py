@@ -46,11 +46,11 @@ def test_adding_methods_runs_only_their_jobs(methods_run):
     by_rule = {}
     for rule, wildcards in jobs:
         by_rule.setdefault(rule, []).append(wildcards)
-    assert set(by_rule) == {"early_prune", "late_prune", "evaluate", "aggregate_metrics", "tables", "figures", "all"}
-    assert len(by_rule["early_prune"]) == len(NEW_METHODS) * len(DENSITIES)
-    assert len(by_rule["late_prune"]) == len(NEW_METHODS) * len(DENSITIES) * len(BRANCHES)
-    assert len(by_rule["evaluate"]) == len(NEW_METHODS) * len(DENSITIES) * (1 + len(BRANCHES))
-    for wildcards in by_rule["early_prune"] + by_rule["late_prune"] + by_rule["evaluate"]:
+    assert set(by_rule) == {"early_prune_block0", "late_prune_block0", "evaluate_block0", "aggregate_metrics", "tables", "figures", "all"}
+    assert len(by_rule["early_prune_block0"]) == len(NEW_METHODS) * len(DENSITIES)
+    assert len(by_rule["late_prune_block0"]) == len(NEW_METHODS) * len(DENSITIES) * len(BRANCHES)
+    assert len(by_rule["evaluate_block0"]) == len(NEW_METHODS) * len(DENSITIES) * (1 + len(BRANCHES))
+    for wildcards in by_rule["early_prune_block0"] + by_rule["late_prune_block0"] + by_rule["evaluate_block0"]:
         assert any(f"method={m}," in wildcards or f"model_dir={m}/" in wildcards for m in NEW_METHODS), wildcards
     assert {p: p.stat().st_mtime_ns for p in before} == before  # nothing that existed was rewritten
 

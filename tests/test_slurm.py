@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, assert_same_metrics, kill_midway, snakemake, tiny_config
 from slurm_cluster import ClusterUnavailable, SlurmCluster
 
-# Jobs that go to SLURM in the tiny config (data and aggregation are local rules).
+# Jobs that go to SLURM per seed block in the tiny config (data and aggregation are local rules).
 N_MODELS = 1 + 2 + 2 * 2
 N_SUBMITTED = 1 + (N_MODELS - 1) + N_MODELS  # baseline, early + late prunes, evaluations
 # The profile as a user runs it, plus what this cluster needs: squeue for job states (no
@@ -34,10 +34,14 @@ def cluster(tmp_path_factory):
 
 
 def test_profile_submits_every_heavy_job_and_matches_a_local_run(cluster, tiny_run, tmp_path):
-    result = snakemake(tmp_path, *SLURM_ARGS, config=tiny_config(), env=cluster.env)
+    """One seed per block: each block's jobs are SLURM jobs of their own; the numbers equal the
+    local run's, which trained both seeds in one block."""
+    config = tiny_config() | {"seed_block": 1}
+    result = snakemake(tmp_path, *SLURM_ARGS, config=config, env=cluster.env)
     log = result.stdout + result.stderr
     job_ids = re.findall(r"SLURM jobid (\d+)", log)
-    assert len(job_ids) == N_SUBMITTED, log
+    assert len(job_ids) == len(config["seeds"]) * N_SUBMITTED, log
+    assert len(re.findall(r"rule baseline_block\d+:", log)) == len(config["seeds"])
     states = dict(line.split() for line in cluster.squeue("--states=all", "--format=%i %T").splitlines())
     assert all(states.get(job_id) == "COMPLETED" for job_id in job_ids), states
     assert_same_metrics(tmp_path, tiny_run)

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from devprune import tables
+from devprune import claims, tables
 
 from conftest import tiny_config
 
@@ -71,16 +71,17 @@ def test_table2_differences_and_holm():
 
 def _verdicts(values, seeds=(0, 1, 2, 3, 4)):
     wide = tables.headline_values(synthetic_metrics(values, seeds), EVAL)
-    t2 = tables.table2(wide, "normal", "asd")
-    return tables.claims_table(wide, CLAIMS, t2).set_index("claim_id")
+    return claims.claims_table(wide, CLAIMS).set_index("claim_id")
 
 
 def test_claims_reproduced_on_paper_like_data():
-    claims = _verdicts(paper_like)
+    table = _verdicts(paper_like)
     for claim in ("C1", "C2a", "C2b", "C3", "C4", "C5", "C6"):
-        assert claims.loc[claim, "verdict"] == "reproduced", claims.loc[claim].to_dict()
-    assert claims.loc["C5", "estimate"] == pytest.approx(10.0)
-    assert claims.loc["C3", "paper_estimate"] > 0.9  # the paper's own Table 1 rises with density
+        assert table.loc[claim, "verdict"] == "reproduced", table.loc[claim].to_dict()
+        assert table.loc[claim, "direction"] == "same"
+        assert pd.isna(table.loc[claim, "seeds_needed"])  # decided
+    assert table.loc["C5", "estimate"] == pytest.approx(10.0)
+    assert table.loc["C3", "paper_estimate"] > 0.9  # the paper's own Table 1 rises with density
 
 
 def test_claims_not_reproduced_when_effects_reverse():
@@ -90,12 +91,47 @@ def test_claims_not_reproduced_when_effects_reverse():
         v["ambiguity"] = 60 + (seed - 2) * 0.5
         return v
 
-    claims = _verdicts(reversed_)
+    table = _verdicts(reversed_)
     for claim in ("C3", "C4", "C5", "C6"):
-        assert claims.loc[claim, "verdict"] == "not reproduced", claims.loc[claim].to_dict()
+        assert table.loc[claim, "verdict"] == "not reproduced", table.loc[claim].to_dict()
+    assert (table.loc[["C3", "C5"], "direction"] == "opposite").all()
+    # flat, equal ambiguity: no U and no branch difference, so the CIs are exactly 0 - on neither side
+    for claim in ("C4", "C6"):
+        assert table.loc[claim, ["ci_low", "ci_high"]].tolist() == [0.0, 0.0] and table.loc[claim, "direction"] == "undecided"
 
 
 def test_one_seed_is_inconclusive():
-    claims = _verdicts(paper_like, seeds=(0,))
-    assert set(claims["verdict"]) == {"inconclusive"}
-    assert claims["ci_low"].isna().all()
+    table = _verdicts(paper_like, seeds=(0,))
+    assert set(table["verdict"]) == {"inconclusive"} and set(table["direction"]) == {"undecided"}
+    assert table["ci_low"].isna().all() and table["pi_low"].isna().all()
+
+
+def test_stability_uses_seed_prefixes_and_halves():
+    wide = tables.headline_values(synthetic_metrics(paper_like, seeds=range(12)), EVAL)
+    stability = claims.stability_table(wide, CLAIMS).assign(method="magnitude")
+    subsets = stability.drop_duplicates("subset").set_index("subset")["subset_seeds"].to_dict()
+    assert subsets == {"first 5": 5, "first 10": 10, "first 12": 12, "seeds 0-5": 6, "seeds 6-11": 6}
+    c5 = stability[stability["claim_id"] == "C5"].set_index("subset")
+    # the synthetic noise difference is 10 + (seed - 2) * 0.5 at every density; seeds 0-5 average 2.5
+    assert c5.loc["seeds 0-5", "estimate"] == pytest.approx(10 + 0.5 * (2.5 - 2))
+    agreement = claims.split_half_agreement(stability)
+    assert len(agreement) == 9 and agreement["same_verdict"].all()
+
+
+def test_table_intervals_stay_in_range():
+    def at_ceiling(seed, stage, density, branch):
+        v = paper_like(seed, stage, density, branch)
+        v["visual"] = 100.0 if seed else 97.0  # a t interval of these reaches past 100
+        return v
+
+    t1 = tables.table1(tables.headline_values(synthetic_metrics(at_ceiling), EVAL))
+    assert (t1["visual_ci_high"] == 100.0).all() and (t1["visual_ci_low"] < 100.0).all()
+
+
+def test_one_seed_has_no_halves_to_compare():
+    wide = tables.headline_values(synthetic_metrics(paper_like, seeds=(0,)), EVAL)
+    stability = claims.stability_table(wide, CLAIMS).assign(method="magnitude")
+    assert set(stability["subset"]) == {"first 1"}
+    agreement = claims.split_half_agreement(stability)
+    assert agreement.empty and "same_verdict" in agreement.columns
+    assert "Split-half" not in claims.stability_markdown(stability, agreement)

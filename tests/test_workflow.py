@@ -18,8 +18,10 @@ CFG = tiny_config()
 N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
 (METHOD,) = CFG["methods"]  # the tiny config runs the paper's method only; test_methods adds others
 MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
-# One job per stage x density x branch, every seed inside it: data, baseline, training, evaluation, 3 aggregations.
-N_JOBS = 1 + MODELS_PER_SEED + MODELS_PER_SEED + 3
+N_BLOCKS = 1  # seed_block 2: seeds 0 and 1 train together
+# One job per block x stage x density x branch, every seed of the block inside it: data, baseline,
+# training, evaluation; then 3 aggregations.
+N_JOBS = N_BLOCKS * (1 + MODELS_PER_SEED + MODELS_PER_SEED) + 3
 ROWS_PER_MODEL = 2 + len(CFG["evaluation"]["noise_sigmas"]) + len(CFG["evaluation"]["cue_weights"]) + 2
 
 
@@ -50,10 +52,10 @@ def dry_run(workdir, config=None):
 
 def test_every_target_is_written(tiny_run):
     out = results(tiny_run)
-    for name in ("table1", "table2", "claims", "methods"):
+    for name in ("table1", "table2", "claims", "methods", "stability"):
         assert (out / "tables" / f"{name}.parquet").stat().st_size > 0
-        assert (out / "tables" / f"{name}.md").read_text().startswith(("|", "#"))
-    for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences"):
+        assert "\n|---|" in (out / "tables" / f"{name}.md").read_text()  # holds a Markdown table
+    for name in ("stress_vs_density", "noise_curves", "ambiguity_curves", "branch_differences", "claims_forest", "claims_by_seeds"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for seed in CFG["seeds"]:
         assert len(list((out / f"seed{seed}").rglob("metrics.parquet"))) == MODELS_PER_SEED
@@ -125,11 +127,11 @@ def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
     by_rule = {}
     for rule, wildcards in jobs:
         by_rule.setdefault(rule, []).append(wildcards)
-    assert set(by_rule) == {"late_prune", "evaluate", "aggregate_metrics", "tables", "figures", "all"}
-    assert len(by_rule["late_prune"]) == N_DENSITIES  # each job trains every seed
-    assert all("branch=asd" in w for w in by_rule["late_prune"])
-    assert len(by_rule["evaluate"]) == N_DENSITIES
-    assert all(re.search(rf"model_dir={METHOD}/late/d[\d.]+/asd", w) for w in by_rule["evaluate"])
+    assert set(by_rule) == {"late_prune_block0", "evaluate_block0", "aggregate_metrics", "tables", "figures", "all"}
+    assert len(by_rule["late_prune_block0"]) == N_DENSITIES  # each job trains every seed of the block
+    assert all("branch=asd" in w for w in by_rule["late_prune_block0"])
+    assert len(by_rule["evaluate_block0"]) == N_DENSITIES
+    assert all(re.search(rf"model_dir={METHOD}/late/d[\d.]+/asd", w) for w in by_rule["evaluate_block0"])
 
 
 def torch_threads_in_log(log_path) -> int:
@@ -138,15 +140,15 @@ def torch_threads_in_log(log_path) -> int:
 
 def test_jobs_run_with_the_threads_their_rule_gets(tiny_run):
     logs = results(tiny_run) / "logs"
-    assert torch_threads_in_log(logs / "baseline.log") == CFG["threads"]["baseline"] == 2
-    assert torch_threads_in_log(logs / METHOD / "early_d30.log") == CFG["threads"]["pruning"] == 1
+    assert torch_threads_in_log(logs / "block0" / "baseline.log") == CFG["threads"]["baseline"] == 2
+    assert torch_threads_in_log(logs / "block0" / METHOD / "early_d30.log") == CFG["threads"]["pruning"] == 1
 
 
 def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):
     """Snakemake caps the baseline's 2 threads at --cores 1; the numbers do not change."""
     snakemake(tmp_path, "--cores", "1", config=tiny_config())
     ours, theirs = results(tmp_path), results(tiny_run)
-    assert torch_threads_in_log(ours / "logs" / "baseline.log") == 1
+    assert torch_threads_in_log(ours / "logs" / "block0" / "baseline.log") == 1
     pd.testing.assert_frame_equal(pd.read_parquet(ours / "metrics.parquet"), pd.read_parquet(theirs / "metrics.parquet"))
     for path in theirs.rglob("model.pt"):
         a = torch.load(path, weights_only=True)["state_dict"]

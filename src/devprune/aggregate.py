@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from devprune import claims as claim_readings
 from devprune import plots, tables
 from devprune.io import METRICS_SCHEMA, atomic_write, write_parquet
 
@@ -37,15 +38,17 @@ def _method_sections(frames: dict[str, pd.DataFrame], render) -> str:
 
 
 def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str], config_hash: str) -> None:
-    """Tables 1 and 2 and the claims for every method, and the methods side by side."""
+    """Tables 1 and 2, the claims and their stability over seeds for every method, and the
+    methods side by side."""
     metrics = pd.read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
-    t1, t2, claims = {}, {}, {}
+    t1, t2, claims, stability = {}, {}, {}, {}
     for method, method_wide in tables.by_method(wide, methods).items():
         t1[method] = tables.table1(method_wide)
         t2[method] = tables.table2(method_wide, ref, cmp)
-        claims[method] = tables.claims_table(method_wide, claims_cfg, t2[method])
+        claims[method] = claim_readings.claims_table(method_wide, claims_cfg)
+        stability[method] = claim_readings.stability_table(method_wide, claims_cfg)
     t1_md = _method_sections(t1, lambda t: tables.summary_markdown(
         t, {"visual": "visual acc", "voice": "voice acc", "stress": "stress tol.", "ambiguity": "ambiguity tol.", "blended": "blended + ambiguous"}
     ))
@@ -55,26 +58,32 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
          "visual_cmp": f"visual {cmp}", "stress_diff": f"stress diff ({ref} - {cmp})", "ambiguity_diff": f"ambiguity diff ({ref} - {cmp})"},
         {"stress_diff_p_holm": "stress p (Holm)", "ambiguity_diff_p_holm": "ambiguity p (Holm)"},
     ))
-    t1, t2, claims = tables.stack_methods(t1), tables.stack_methods(t2), tables.stack_methods(claims)
+    t1, t2, claims, stability = (tables.stack_methods(frames) for frames in (t1, t2, claims, stability))
     comparison = tables.method_comparison(t2)
+    agreement = claim_readings.split_half_agreement(stability)
     out = _by_name(outputs)
     prov = aggregate_provenance(metrics, config_hash)
     for name, frame, text in (
-        ("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, tables.claims_by_method_markdown(claims)),
+        ("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, claim_readings.claims_markdown(claims)),
         ("methods", comparison, tables.method_comparison_markdown(comparison, ref, cmp)),
+        ("stability", stability, claim_readings.stability_markdown(stability, agreement)),
     ):
         write_parquet(frame, out[f"{name}.parquet"], prov)
         atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
 
 
-def write_figures(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str]) -> None:
+def write_figures(metrics_path: str, claims_path: str, stability_path: str, outputs, *, eval_cfg: dict,
+                  claims_cfg: dict, methods: list[str]) -> None:
     metrics = pd.read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     per_method = tables.by_method(wide, methods)
     out = _by_name(outputs)
-    plots.stress_vs_density(tables.stack_methods({m: tables.table1(w) for m, w in per_method.items()}), out["stress_vs_density.png"])
+    plots.stress_vs_density(tables.stack_methods({m: tables.table1(w) for m, w in per_method.items()}), wide,
+                            out["stress_vs_density.png"])
     plots.noise_curves(metrics, out["noise_curves.png"], methods)
     plots.ambiguity_curves(metrics, out["ambiguity_curves.png"], methods)
     t2 = tables.stack_methods({m: tables.table2(w, ref, cmp) for m, w in per_method.items()})
     plots.branch_differences(t2, out["branch_differences.png"], ref, cmp)
+    plots.claims_forest(pd.read_parquet(claims_path), out["claims_forest.png"])
+    plots.claims_by_seeds(pd.read_parquet(stability_path), out["claims_by_seeds.png"])

@@ -136,10 +136,33 @@ def resolve_method(name: str, method: dict, config: dict) -> dict:
     return resolved
 
 
+#: Keys that decide how jobs run but never a number they produce (tested): left out of the hash
+#: that names the phased tables, like the forecast section, which the tables do not read.
+NOT_IN_RESULTS_HASH = ("threads", "seed_block", "forecast")
+
+
+def results_hash(config: dict) -> str:
+    """The hash that names the phased experiment's tables: every setting that shapes a number."""
+    return stable_hash({key: value for key, value in config.items() if key not in NOT_IN_RESULTS_HASH})
+
+
 def stable_hash(*parts: Any) -> str:
     """Short SHA-256 of JSON-serialisable parts; equal settings give equal hashes everywhere."""
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def seed_blocks(seeds: list[int], size: int) -> dict[int, list[int]]:
+    """The seeds each job trains together: block ``b`` holds the configured seeds in
+    ``[b * size, (b + 1) * size)``, in ascending order.
+
+    A seed's block follows from its value alone, never from its position in ``seeds``, so
+    appending seeds (or reordering the list) leaves every existing block, and its jobs, as it was.
+    """
+    blocks: dict[int, list[int]] = {}
+    for seed in sorted(seeds):
+        blocks.setdefault(seed // size, []).append(seed)
+    return blocks
 
 
 def density_label(density: float) -> str:

@@ -1,6 +1,12 @@
-"""The figures: our means with 95 % CIs over seeds, the paper's values as points."""
+"""The figures: our means with 95 % CIs over seeds, the paper's values as points.
+
+Colours are the Okabe-Ito palette, which stays distinguishable under the common colour-vision
+deficiencies.
+"""
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib
 
@@ -12,31 +18,46 @@ from devprune.io import atomic_write  # noqa: E402
 from devprune.tables import PAPER_TABLE1, PAPER_TABLE2  # noqa: E402
 
 
+#: Okabe & Ito (2008), colour-blind-safe; methods take them in order.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
 def save_figure(fig, path: str) -> None:
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
 
 
-def _panels(n: int, width: float = 4.5, height: float = 3.6):
-    """One axes per method, at most three to a row."""
+def _panels(n: int, width: float = 4.5, height: float = 3.6, sharey: bool = True):
+    """One axes per method (or claim), at most three to a row."""
     columns = min(n, 3)
     rows = -(-n // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height * rows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height * rows), squeeze=False, sharey=sharey)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
 
 
-def stress_vs_density(t1: pd.DataFrame, path: str) -> None:
-    """One line (with its CI band) per method; ``t1`` is every method's Table 1."""
+def stress_vs_density(t1: pd.DataFrame, wide: pd.DataFrame, path: str) -> None:
+    """One line (with its CI band) per method, every seed's early model as a point beside it so
+    the spread is visible; ``t1`` is every method's Table 1, ``wide`` the per-model values."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for method, rows in t1.groupby("method", sort=False):
+    methods = list(dict.fromkeys(t1["method"]))
+    for i, method in enumerate(methods):
+        rows = t1[t1["method"] == method]
         x = rows["density_pct"]
-        line, = ax.plot(x, rows["stress_mean"], "o-", label=f"{method} (mean, 95 % CI)")
-        ax.fill_between(x, rows["stress_ci_low"], rows["stress_ci_high"], alpha=0.2, color=line.get_color())
+        ax.plot(x, rows["stress_mean"], "o-", color=colour(i), label=f"{method} (mean, 95 % CI)")
+        ax.fill_between(x, rows["stress_ci_low"], rows["stress_ci_high"], alpha=0.2, color=colour(i))
+        seeds = wide[(wide["stage"] == "early") & (wide["method"] == method)]
+        offset = (i - (len(methods) - 1) / 2) * 0.8  # side by side, not on top of each other
+        ax.plot(seeds["density_pct"] + offset, seeds["stress"], ".", color=colour(i), alpha=0.35, ms=4)
     ax.plot(PAPER_TABLE1.index, PAPER_TABLE1["stress"], "ks", label="paper (Table 1)")
-    ax.set(xlabel="early density (%)", ylabel="visual accuracy at highest noise (%)", title="Stress tolerance vs early density")
+    ax.set(xlabel="early density (%)", ylabel="visual accuracy at highest noise (%)",
+           title="Stress tolerance vs early density (dots: one seed each)")
     ax.legend(fontsize="small")
     save_figure(fig, path)
 
@@ -47,8 +68,8 @@ def _curves(metrics: pd.DataFrame, methods: list[str], metric: str, xlabel: str,
         early = metrics[(metrics["stage"] == "early") & (metrics["method"] == method) & (metrics["metric"] == metric)]
         means = early.groupby(["early_density", "level"])["value"].mean().unstack("early_density")
         colours = plt.cm.viridis([i / max(1, len(means.columns) - 1) for i in range(len(means.columns))])
-        for colour, density in zip(colours, means.columns):
-            ax.plot(means.index, means[density], "o-", color=colour, label=f"{100 * density:g} %")
+        for shade, density in zip(colours, means.columns):
+            ax.plot(means.index, means[density], "o-", color=shade, label=f"{100 * density:g} %")
         ax.set(xlabel=xlabel, ylabel="visual accuracy (%)", title=f"{method}: {title}")
     axes[0].legend(title="early density", fontsize="small", ncol=2)
     save_figure(fig, path)
@@ -76,4 +97,69 @@ def branch_differences(t2: pd.DataFrame, path: str, reference: str, comparison: 
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(xlabel="early density (%)", ylabel=f"{reference} - {comparison} (pp)", title=f"{method}: late-branch differences")
     axes[0].legend(fontsize="small")
+    save_figure(fig, path)
+
+
+def _claim_panels(claim_ids: list[str]):
+    return _panels(len(claim_ids), width=4.6, height=3.2, sharey=False)
+
+
+def _reference_lines(ax, row, vertical: bool) -> None:
+    """The claim's threshold (dashed) and, where it differs, no effect (grey)."""
+    line = ax.axvline if vertical else ax.axhline
+    line(row["threshold"], color="black", ls="--", lw=0.9)
+    if row["no_effect"] != row["threshold"]:
+        line(row["no_effect"], color="grey", lw=0.8)
+
+
+def claims_forest(claims: pd.DataFrame, path: str) -> None:
+    """One panel per claim, one row per method: our mean with its 95 % CI (thick) and the 95 %
+    prediction interval for one new seed (thin), the paper's value (black diamond), the
+    threshold (dashed) and no effect (grey)."""
+    claim_ids = list(dict.fromkeys(claims["claim_id"]))
+    methods = list(dict.fromkeys(claims["method"]))
+    fig, axes = _claim_panels(claim_ids)
+    for ax, claim_id in zip(axes, claim_ids):
+        rows = claims[claims["claim_id"] == claim_id].set_index("method").loc[methods]
+        y = list(range(len(methods)))[::-1]
+        for yi, (method, row) in zip(y, rows.iterrows()):
+            i = methods.index(method)
+            ax.plot([row["pi_low"], row["pi_high"]], [yi, yi], color=colour(i), lw=1)
+            ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color=colour(i), lw=4, solid_capstyle="butt")
+            ax.plot(row["estimate"], yi, "o", color="white", mec=colour(i), ms=6)
+        ax.plot(rows["paper_estimate"].iloc[0], len(methods) - 0.4, "kD", ms=6)
+        _reference_lines(ax, rows.iloc[0], vertical=True)
+        ax.set_yticks(y, methods)
+        ax.set_ylim(-0.7, len(methods) - 0.1)
+        ax.set_title(textwrap.fill(f"{claim_id}: {rows['statistic'].iloc[0]}", 48), fontsize="small")
+    fig.suptitle("Claims: mean with 95 % CI (thick) and 95 % PI for one new seed (thin); "
+                 "paper = black diamond; threshold dashed, no effect grey", fontsize="medium")
+    save_figure(fig, path)
+
+
+def claims_by_seeds(stability: pd.DataFrame, path: str) -> None:
+    """One panel per claim: mean and 95 % CI on the first 5, 10, 20, ... seeds, per method, with
+    the threshold (dashed) and the paper's value (dotted): how the CI narrows as seeds grow."""
+    prefixes = stability[stability["kind"] == "first"]
+    claim_ids = list(dict.fromkeys(prefixes["claim_id"]))
+    methods = list(dict.fromkeys(prefixes["method"]))
+    fig, axes = _claim_panels(claim_ids)
+    for ax, claim_id in zip(axes, claim_ids):
+        rows = prefixes[prefixes["claim_id"] == claim_id]
+        for i, method in enumerate(methods):
+            line = rows[rows["method"] == method]
+            x = line["subset_seeds"] * (1 + 0.04 * (i - (len(methods) - 1) / 2))  # side by side on the log axis
+            ax.errorbar(x, line["estimate"], yerr=[line["estimate"] - line["ci_low"], line["ci_high"] - line["estimate"]],
+                        fmt="o-", color=colour(i), capsize=3, label=method)
+        _reference_lines(ax, rows.iloc[0], vertical=False)
+        ax.axhline(rows["paper_estimate"].iloc[0], color="black", ls=":", lw=1)
+        ax.set_xscale("log")
+        counts = sorted(rows["subset_seeds"].unique())
+        ax.set_xlim(counts[0] / 1.5, counts[-1] * 1.5)  # set, not inferred: a claim may have no defined value
+        ax.set_xticks(counts, [str(n) for n in counts])
+        ax.minorticks_off()
+        ax.set(xlabel="seeds")
+        ax.set_title(textwrap.fill(f"{claim_id}: {rows['statistic'].iloc[0]}", 48), fontsize="small")
+    axes[0].legend(fontsize="small")
+    fig.suptitle("Claims as seeds grow: mean and 95 % CI; threshold dashed, paper dotted", fontsize="medium")
     save_figure(fig, path)

@@ -1,4 +1,5 @@
-"""Seeds -> means, 95 % confidence intervals, paired tests and a multiple-comparison correction.
+"""Seeds -> means, 95 % confidence and prediction intervals, paired tests and a multiple-comparison
+correction. The unit of replication is the seed: every interval is over per-seed values.
 
 With a handful of seeds a Wilcoxon signed-rank test cannot reach p < 0.05 (five pairs give
 p >= 0.0625), so branch differences use the paired t-test (``scipy.stats.ttest_rel``);
@@ -13,17 +14,90 @@ import numpy as np
 from scipy import stats
 
 
-def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
-    """(mean, low, high) with a Student-t interval; NaN bounds when fewer than two values."""
+def _finite(values) -> np.ndarray:
     values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
+    return values[~np.isnan(values)]
+
+
+def _t(confidence: float, n: int) -> float:
+    return float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+
+
+def _clip(low: float, high: float, bounds: tuple[float, float] | None) -> tuple[float, float]:
+    """An interval cut to the statistic's range: the true value (a mean of bounded values, or a
+    new run's value) lies in the range, so cutting never loses coverage."""
+    if bounds is None:
+        return low, high
+    return max(low, bounds[0]), min(high, bounds[1])
+
+
+def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """(mean, low, high) with a Student-t interval, cut to ``bounds``; NaN bounds when fewer
+    than two values."""
+    values = _finite(values)
     if len(values) == 0:
         return math.nan, math.nan, math.nan
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
-    return mean, mean - half, mean + half
+    half = _t(confidence, len(values)) * float(values.std(ddof=1)) / math.sqrt(len(values))
+    return (mean, *_clip(mean - half, mean + half, bounds))
+
+
+#: Resamples of the BCa bootstrap, and its fixed generator seed: the same values always give
+#: the same interval, so a rerun reproduces every table bit for bit.
+BOOTSTRAP_RESAMPLES = 9999
+BOOTSTRAP_SEED = 0
+
+
+def bootstrap_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) with a BCa bootstrap interval of the mean (``scipy.stats.bootstrap``).
+
+    Every bootstrap mean lies between the smallest and largest value, so the interval never
+    leaves a bounded statistic's range, and BCa corrects for the skew such statistics have
+    near their bounds. Identical values give the point interval; fewer than two give NaN.
+    """
+    values = _finite(values)
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    if np.ptp(values) == 0:
+        return mean, mean, mean
+    result = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
+                             method="BCa", rng=np.random.default_rng(BOOTSTRAP_SEED))
+    return mean, float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def prediction_interval(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Where the value of one new run (seed) falls with probability ``confidence``:
+    mean +- t(n-1) * sd * sqrt(1 + 1/n) (normal theory, as in Spence & Stanley 2016), cut to
+    ``bounds``. NaN with fewer than two values."""
+    values = _finite(values)
+    if len(values) < 2:
+        return math.nan, math.nan
+    mean = float(values.mean())
+    half = _t(confidence, len(values)) * float(values.std(ddof=1)) * math.sqrt(1 + 1 / len(values))
+    return _clip(mean - half, mean + half, bounds)
+
+
+def seeds_needed(values, threshold: float, confidence: float = 0.95) -> int | None:
+    """The fewest seeds whose t interval, at the observed mean and standard deviation, would
+    exclude ``threshold``: the smallest n with t(n-1) * sd / sqrt(n) < |mean - threshold|.
+    None when no number would (the mean sits on the threshold) or there is no spread yet."""
+    values = _finite(values)
+    if len(values) < 2:
+        return None
+    gap, sd = abs(float(values.mean()) - threshold), float(values.std(ddof=1))
+    if gap == 0:
+        return None
+    if sd == 0:
+        return 2
+    n = max(2, math.ceil((stats.norm.ppf(0.5 + confidence / 2) * sd / gap) ** 2))  # t > z: never past the answer
+    while _t(confidence, n) * sd / math.sqrt(n) >= gap:
+        n += 1
+    return n
 
 
 def paired_t_pvalue(differences) -> float:

@@ -1,4 +1,4 @@
-"""The paper's Tables 1 and 2 beside ours, and the claims table with verdicts.
+"""The paper's Tables 1 and 2 beside ours, and the methods side by side (claims: :mod:`devprune.claims`).
 
 All functions take the tidy metrics (one row per model x metric x condition, all seeds) and
 reduce them to per-seed headline values first, so every estimate has a 95 % CI over seeds.
@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from devprune.stats import holm, mean_ci, paired_t_pvalue
 
@@ -90,12 +89,14 @@ def branch_differences(wide: pd.DataFrame, reference: str, comparison: str) -> p
 
 
 def _summarise(per_seed: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
-    """Per density and column: mean, 95 % CI over seeds, the paper's value."""
+    """Per density and column: mean, 95 % t CI over seeds (cut to the column's range: percent, or
+    -100..100 for differences), the paper's value."""
     rows = []
     for density, group in per_seed.groupby(level="density_pct"):
         row = {"density_pct": density, "n_seeds": len(group)}
         for column in per_seed.columns:
-            mean, low, high = mean_ci(group[column])
+            bounds = (-100.0, 100.0) if column.endswith("_diff") else (0.0, 100.0)
+            mean, low, high = mean_ci(group[column], bounds=bounds)
             paper_value = paper[column].get(density, math.nan) if column in paper else math.nan
             row |= {f"{column}_mean": mean, f"{column}_ci_low": low, f"{column}_ci_high": high, f"{column}_paper": paper_value}
         rows.append(row)
@@ -115,96 +116,6 @@ def table2(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
         pvalues = [paired_t_pvalue(by_density.get_group(density)) for density in table["density_pct"]]
         table[f"{measure}_diff_p"] = pvalues
         table[f"{measure}_diff_p_holm"] = holm(pvalues)
-    return table
-
-
-# ---- claims -----------------------------------------------------------------------------
-
-def _spearman(x, y) -> float:
-    if len(x) < 3 or np.ptp(y) == 0:
-        return math.nan
-    return float(scipy_stats.spearmanr(x, y).statistic)
-
-
-def claim_statistics(cfg: dict) -> list[dict]:
-    """The paper's claims, each as a per-seed statistic of (early, diffs) frames of one seed.
-
-    ``side``/``threshold``: the claim holds when the statistic is above (``>``) or below
-    (``<``) the threshold. Difference claims use threshold = the negligible effect.
-    """
-    margin, high, low = cfg["negligible_effect"], 100 * cfg["high_density"], 100 * cfg["low_density"]
-
-    def absolute_gap(column):
-        def statistic(early, diffs):
-            d = diffs[column].abs()
-            return d[d.index > low].mean() - d[d.index <= low].mean()
-        return statistic
-
-    return [
-        dict(claim_id="C1", claim="Visual accuracy stays ~100 % at every density (early and both late branches)",
-             statistic="lowest visual accuracy over all pruned models (%)", side=">", threshold=100 - margin,
-             fn=lambda early, diffs: min(early["visual"].min(), diffs["visual_ref"].min(), diffs["visual_cmp"].min())),
-        dict(claim_id="C2a", claim="Voice accuracy collapses at the lowest early density (paper: 50 % at 10 %)",
-             statistic="voice accuracy at the lowest density (%)", side="<", threshold=75.0,
-             fn=lambda early, diffs: early["voice"].iloc[0]),
-        dict(claim_id="C2b", claim="Voice accuracy recovers to ~100 % from the second-lowest density (20 %) up",
-             statistic="lowest voice accuracy over the other densities (%)", side=">", threshold=100 - margin,
-             fn=lambda early, diffs: early["voice"].iloc[1:].min()),
-        dict(claim_id="C3", claim="Stress tolerance rises with early density",
-             statistic="Spearman rho(density, stress tolerance at the highest noise)", side=">", threshold=0.0,
-             fn=lambda early, diffs: _spearman(early.index, early["stress"])),
-        dict(claim_id="C4", claim="Ambiguity tolerance is U-shaped in early density",
-             statistic="mean ambiguity tolerance at the two extreme densities - mean at the interior ones (pp)",
-             side=">", threshold=margin,
-             fn=lambda early, diffs: early["ambiguity"].iloc[[0, -1]].mean() - early["ambiguity"].iloc[1:-1].mean()),
-        dict(claim_id="C5", claim="The reference (normal) branch is more noise-tolerant than the comparison (ASD) branch at most densities",
-             statistic="stress tolerance difference ref - cmp, mean over densities (pp)", side=">", threshold=margin,
-             fn=lambda early, diffs: diffs["stress_diff"].mean()),
-        dict(claim_id="C6", claim="The comparison (ASD) branch is more ambiguity-tolerant after high early density",
-             statistic=f"ambiguity tolerance difference cmp - ref, mean over densities >= {high:g} % (pp)",
-             side=">", threshold=margin, fn=lambda early, diffs: -diffs["ambiguity_diff"][diffs.index >= high].mean()),
-        dict(claim_id="C7a", claim="Branches converge at low early density: stress tolerance",
-             statistic=f"abs(stress diff) above {low:g} % - abs(stress diff) at <= {low:g} % (pp)", side=">", threshold=margin,
-             fn=absolute_gap("stress_diff")),
-        dict(claim_id="C7b", claim="Branches converge at low early density: ambiguity tolerance",
-             statistic=f"abs(ambiguity diff) above {low:g} % - abs(ambiguity diff) at <= {low:g} % (pp)", side=">",
-             threshold=margin, fn=absolute_gap("ambiguity_diff")),
-    ]
-
-
-def verdict(side: str, threshold: float, estimate: float, low: float, high: float) -> str:
-    """reproduced: the whole 95 % CI is on the claimed side of the threshold; not reproduced:
-    the whole CI is on the other side; inconclusive: the CI straddles it (or n < 2)."""
-    if math.isnan(low) or math.isnan(high):
-        return "inconclusive"
-    above, below = low > threshold, high < threshold
-    if side == "<":
-        above, below = below, above
-    return "reproduced" if above else "not reproduced" if below else "inconclusive"
-
-
-def claims_table(wide: pd.DataFrame, claims_cfg: dict, t2: pd.DataFrame) -> pd.DataFrame:
-    early = early_frame(wide)
-    diffs = branch_differences(wide, claims_cfg["reference_branch"], claims_cfg["comparison_branch"])
-    rows = []
-    for claim in claim_statistics(claims_cfg):
-        fn = claim.pop("fn")
-        per_seed = [fn(early.xs(seed), diffs.xs(seed)) for seed in early.index.unique("seed")]
-        estimate, low, high = mean_ci(per_seed)
-        paper_early = PAPER_TABLE1.loc[PAPER_TABLE1.index.isin(early.index.unique("density_pct"))]
-        paper_diffs = PAPER_TABLE2.loc[PAPER_TABLE2.index.isin(diffs.index.unique("density_pct"))]
-        paper = fn(paper_early, paper_diffs) if len(paper_early) == early.index.unique("density_pct").size else math.nan
-        rows.append(
-            {**claim, "estimate": estimate, "ci_low": low, "ci_high": high, "n_seeds": len(per_seed),
-             "paper_estimate": paper, "verdict": verdict(claim["side"], claim["threshold"], estimate, low, high)}
-        )
-    table = pd.DataFrame(rows)
-    # "at most densities": the C5 verdict also needs a significant positive difference at > half of them.
-    significant = int(((t2["stress_diff_p_holm"] < claims_cfg["alpha"]) & (t2["stress_diff_mean"] > 0)).sum())
-    c5 = table["claim_id"] == "C5"
-    table.loc[c5, "detail"] = f"{significant} of {len(t2)} densities significantly positive (paired t, Holm, alpha={claims_cfg['alpha']})"
-    if significant * 2 <= len(t2) and (table.loc[c5, "verdict"] == "reproduced").all():
-        table.loc[c5, "verdict"] = "inconclusive"
     return table
 
 
@@ -251,21 +162,6 @@ def method_comparison_markdown(comparison: pd.DataFrame, reference: str, compari
         view["density (%)"] = view["density (%)"].map("{:g}".format)
         parts.append(f"### {measure} tolerance difference ({reference} - {comparison_branch}), pp\n\n" + markdown(view))
     return "\n".join(parts)
-
-
-def claims_by_method_markdown(claims: pd.DataFrame) -> str:
-    """One row per claim, one column per method: 'estimate [95 % CI] verdict'."""
-    methods = list(dict.fromkeys(claims["method"]))
-    first = claims[claims["method"] == methods[0]].set_index("claim_id")
-    view = pd.DataFrame({
-        "claim_id": first.index, "claim": first["claim"].values, "statistic": first["statistic"].values,
-        "claimed": [f"{side} {threshold:g}" for side, threshold in zip(first["side"], first["threshold"])],
-        "paper": first["paper_estimate"].map(lambda v: "–" if math.isnan(v) else f"{v:.3g}").values,
-    })
-    for method in methods:
-        rows = claims[claims["method"] == method].set_index("claim_id").loc[view["claim_id"]]
-        view[method] = [f"{_cell(e, lo, hi)} **{v}**" for e, lo, hi, v in zip(rows["estimate"], rows["ci_low"], rows["ci_high"], rows["verdict"])]
-    return markdown(view)
 
 
 # ---- Markdown ---------------------------------------------------------------------------
