@@ -68,3 +68,12 @@ def test_aggregation_jobs_do_not_import_torch():
     code = "import sys, devprune.aggregate, devprune.io; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_failing_job_logs_its_traceback(tmp_path):
+    log = tmp_path / "job.log"
+    code = f"from devprune.io import setup_job_logging; setup_job_logging({str(log)!r}); raise ValueError('bad input x')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "job failed" in log.read_text() and "ValueError: bad input x" in log.read_text()
+    assert "ValueError: bad input x" in result.stderr

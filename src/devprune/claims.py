@@ -229,25 +229,25 @@ def split_half_agreement(stability: pd.DataFrame) -> pd.DataFrame:
 
 # ---- Markdown ----------------------------------------------------------------------------------
 
-def _format(value: float, statistic: str) -> str:
+def format_value(value: float, statistic: str) -> str:
     """Correlations to two decimals, percentages and points to one."""
     if value is None or math.isnan(value):
         return "–"
     return f"{value:.2f}" if statistic.startswith("Spearman") else f"{value:.1f}"
 
 
-def _interval(low: float, high: float, statistic: str) -> str:
-    return "–" if math.isnan(low) else f"[{_format(low, statistic)}, {_format(high, statistic)}]"
+def format_interval(low: float, high: float, statistic: str) -> str:
+    return "–" if math.isnan(low) else f"[{format_value(low, statistic)}, {format_value(high, statistic)}]"
 
 
-def _yes_no(value) -> str:
+def yes_no(value) -> str:
     return "–" if pd.isna(value) else "yes" if value else "**no**"
 
 
-def _estimate(row) -> str:
+def format_estimate(row) -> str:
     if math.isnan(row.estimate):
         return "–"
-    return f"{_format(row.estimate, row.statistic)} {_interval(row.ci_low, row.ci_high, row.statistic)}"
+    return f"{format_value(row.estimate, row.statistic)} {format_interval(row.ci_low, row.ci_high, row.statistic)}"
 
 
 READING_GUIDE = (
@@ -264,9 +264,9 @@ def claims_markdown(claims: pd.DataFrame) -> str:
     for method, rows in claims.groupby("method", sort=False):
         view = pd.DataFrame([{
             "id": r.claim_id, "statistic (claimed)": f"{r.statistic} ({r.side} {r.threshold:g})",
-            "ours: mean [95 % CI]": _estimate(r), "one new seed: 95 % PI": _interval(r.pi_low, r.pi_high, r.statistic),
-            "paper": _format(r.paper_estimate, r.statistic), "paper in CI": _yes_no(r.paper_in_ci),
-            "paper in PI": _yes_no(r.paper_in_pi), "direction": r.direction, "verdict": f"**{r.verdict}**",
+            "ours: mean [95 % CI]": format_estimate(r), "one new seed: 95 % PI": format_interval(r.pi_low, r.pi_high, r.statistic),
+            "paper": format_value(r.paper_estimate, r.statistic), "paper in CI": yes_no(r.paper_in_ci),
+            "paper in PI": yes_no(r.paper_in_pi), "direction": r.direction, "verdict": f"**{r.verdict}**",
             "seeds needed": "–" if pd.isna(r.seeds_needed) else f"{r.seeds_needed:,}", "interval": r.interval,
         } for r in rows.itertuples()])
         parts.append(f"## {method} ({int(rows['n_seeds'].max())} seeds)\n\n{tables.markdown(view)}")
@@ -279,7 +279,7 @@ def stability_markdown(stability: pd.DataFrame, agreement: pd.DataFrame) -> str:
     the split-half agreement."""
     parts = []
     for method, rows in stability.groupby("method", sort=False):
-        cells = {(r.claim_id, r.subset): f"{_estimate(r)} {r.verdict}, {r.direction}" for r in rows.itertuples()}
+        cells = {(r.claim_id, r.subset): f"{format_estimate(r)} {r.verdict}, {r.direction}" for r in rows.itertuples()}
         claim_ids, subsets = list(dict.fromkeys(rows["claim_id"])), list(dict.fromkeys(rows["subset"]))
         view = pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids])
         parts.append(f"## {method}\n\nmean [95 % CI] verdict, direction\n\n{tables.markdown(view)}")

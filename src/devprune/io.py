@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import subprocess
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -99,3 +100,8 @@ def setup_job_logging(log_path: str | None = None) -> None:
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers, force=True)
+    sys.excepthook = _log_uncaught  # a failing job's log ends with its traceback, not empty
+
+
+def _log_uncaught(kind, value, traceback) -> None:
+    logging.getLogger("devprune").critical("job failed", exc_info=(kind, value, traceback))

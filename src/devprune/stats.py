@@ -31,17 +31,26 @@ def _clip(low: float, high: float, bounds: tuple[float, float] | None) -> tuple[
     return max(low, bounds[0]), min(high, bounds[1])
 
 
-def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
-    """(mean, low, high) with a Student-t interval, cut to ``bounds``; NaN bounds when fewer
-    than two values."""
+def _mean_and_interval(values, interval) -> tuple[float, float, float]:
+    """(mean, low, high), with ``interval(values, mean)`` giving the bounds; NaN bounds when fewer
+    than two values, all NaN without any."""
     values = _finite(values)
     if len(values) == 0:
         return math.nan, math.nan, math.nan
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = _t(confidence, len(values)) * float(values.std(ddof=1)) / math.sqrt(len(values))
-    return (mean, *_clip(mean - half, mean + half, bounds))
+    return (mean, *interval(values, mean))
+
+
+def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """(mean, low, high) with a Student-t interval, cut to ``bounds``."""
+
+    def t_interval(values, mean):
+        half = _t(confidence, len(values)) * float(values.std(ddof=1)) / math.sqrt(len(values))
+        return _clip(mean - half, mean + half, bounds)
+
+    return _mean_and_interval(values, t_interval)
 
 
 #: Resamples of the BCa bootstrap, and its fixed generator seed: the same values always give
@@ -55,19 +64,17 @@ def bootstrap_ci(values, confidence: float = 0.95) -> tuple[float, float, float]
 
     Every bootstrap mean lies between the smallest and largest value, so the interval never
     leaves a bounded statistic's range, and BCa corrects for the skew such statistics have
-    near their bounds. Identical values give the point interval; fewer than two give NaN.
+    near their bounds. Identical values give the point interval.
     """
-    values = _finite(values)
-    if len(values) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, math.nan, math.nan
-    if np.ptp(values) == 0:
-        return mean, mean, mean
-    result = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
-                             method="BCa", rng=np.random.default_rng(BOOTSTRAP_SEED))
-    return mean, float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+    def bca_interval(values, mean):
+        if np.ptp(values) == 0:
+            return mean, mean
+        result = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
+                                 method="BCa", rng=np.random.default_rng(BOOTSTRAP_SEED))
+        return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+    return _mean_and_interval(values, bca_interval)
 
 
 def prediction_interval(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None) -> tuple[float, float]:
