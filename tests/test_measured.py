@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from devprune import measured
+from devprune.io import cpu_model
 
 from conftest import REPO
 from test_workflow import results
@@ -18,7 +19,7 @@ def test_snapshot_renders_every_claim_and_verdict(tiny_run, tmp_path):
     for row in claims.itertuples():
         line = next(line for line in blocks["tiny/claims"].splitlines() if line.startswith(f"| {row.claim_id} |"))
         assert f"**{row.verdict}**" in line and row.direction in line
-    assert "2 seeds, cpu" in blocks["tiny/claims"] and measured.cpu_model() in blocks["tiny/claims"]
+    assert "2 seeds, cpu" in blocks["tiny/claims"] and cpu_model() in blocks["tiny/claims"]
     assert "| id | first 2 | seeds 0-0 | seeds 1-1 |" in blocks["tiny/stability"]
 
     readme = tmp_path / "README.md"

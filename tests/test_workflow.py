@@ -1,6 +1,7 @@
 """The real Snakemake DAG on the tiny config: outputs, reruns, determinism, interruption."""
 
 import math
+import platform
 import re
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS
+from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, cpu_model
 from devprune.stages import load_model
 
 from conftest import assert_same_metrics, kill_midway, snakemake, tiny_config
@@ -74,8 +75,14 @@ def test_metrics_parquet_matches_its_schema(tiny_run):
     metrics = pd.read_parquet(results(tiny_run) / "metrics.parquet")
     assert len(metrics) == N_SEEDS * MODELS_PER_SEED * ROWS_PER_MODEL
     assert metrics["value"].between(0, 100).all()
-    assert metrics[PROVENANCE_COLUMNS].notna().all().all()
+    assert metrics[[c for c in PROVENANCE_COLUMNS if c != "gpu"]].notna().all().all()
     assert set(metrics["device"]) == {"cpu"} and set(metrics["torch_version"]) == {torch.__version__}
+    # the machine: what decides the floating-point bits
+    assert set(metrics["cpu"]) == {cpu_model()} and set(metrics["cpu_capability"]) == {torch.backends.cpu.get_cpu_capability()}
+    assert set(metrics["python_version"]) == {platform.python_version()} and metrics["gpu"].isna().all()
+    assert metrics["blas"].str.startswith("BLAS ").all()
+    checkpoint = torch.load(results(tiny_run) / "seed0" / METHOD / "early" / "d30" / "model.pt", weights_only=True)
+    assert checkpoint["meta"]["machine"]["cpu"] == cpu_model() and checkpoint["meta"]["machine"]["gpu"] is None
     assert metrics.groupby(["seed", "stage", "early_density", "branch"], dropna=False)["config_hash"].nunique().max() == 1
     assert set(metrics.loc[metrics["stage"] != "baseline", "method"]) == {METHOD}
     assert metrics.loc[metrics["stage"] == "baseline", "method"].isna().all()
@@ -112,7 +119,8 @@ def test_tables_read_back(tiny_run):
     assert set(claims["verdict"]) <= {"reproduced", "not reproduced", "inconclusive"}
     assert {"C1", "C2a", "C2b", "C3", "C4", "C5", "C6", "C7a", "C7b"} == set(claims["claim_id"])
     for table in (t1, t2, claims):
-        assert table[PROVENANCE_COLUMNS].notna().all().all()
+        assert table[[c for c in PROVENANCE_COLUMNS if c != "gpu"]].notna().all().all()
+        assert table["gpu"].isna().all() and table["cpu"].iloc[0] == cpu_model()
 
 
 def test_no_change_rerun_plans_no_job(tiny_run):

@@ -2,5 +2,5 @@
 from devprune.aggregate import concat_metrics
 from devprune.io import setup_job_logging
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake.log[0], snakemake.rule)
 concat_metrics(snakemake.input, snakemake.output[0])

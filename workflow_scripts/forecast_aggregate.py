@@ -2,7 +2,7 @@
 from devprune.forecast import report
 from devprune.io import setup_job_logging
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake.log[0], snakemake.rule)
 if snakemake.rule == "forecast_metrics":
     report.concat_metrics(snakemake.input, snakemake.output[0])
 elif snakemake.rule == "forecast_tables":

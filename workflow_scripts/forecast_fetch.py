@@ -4,5 +4,5 @@ from pathlib import Path
 from devprune.forecast.sources import fetch_package
 from devprune.io import setup_job_logging
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake.log[0], snakemake.rule)
 fetch_package(snakemake.params.package, Path(snakemake.output[0]).parent)

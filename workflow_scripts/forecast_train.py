@@ -3,7 +3,7 @@ from devprune.forecast.stages import train_trial
 from devprune.runtime import configure_torch_job
 
 wildcards, params = snakemake.wildcards, snakemake.params
-device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0])
+device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)
 train_trial(
     snakemake.input.series, snakemake.output.model, snakemake.output.train_log, snakemake.output.metrics,
     dataset=wildcards.dataset, target=params.target, architecture=wildcards.architecture, method=wildcards.fmethod,

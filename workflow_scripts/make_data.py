@@ -2,5 +2,5 @@
 from devprune.runtime import configure_torch_job
 from devprune.stages import make_data
 
-configure_torch_job(snakemake.threads, "cpu", snakemake.log[0])
+configure_torch_job(snakemake.threads, "cpu", snakemake.log[0], snakemake.rule)
 make_data(snakemake.params.task, snakemake.params.seeds, snakemake.output.train, snakemake.output.test)

@@ -2,7 +2,7 @@
 from devprune.aggregate import write_tables
 from devprune.io import setup_job_logging
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake.log[0], snakemake.rule)
 write_tables(
     snakemake.input[0], snakemake.output, eval_cfg=snakemake.params.evaluation,
     claims_cfg=snakemake.params.claims, methods=snakemake.params.methods, config_hash=snakemake.params.config_hash,

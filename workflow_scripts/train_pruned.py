@@ -4,7 +4,7 @@ from devprune.runtime import configure_torch_job
 from devprune.stages import train_pruned
 
 params = snakemake.params
-device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0])
+device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)
 train_pruned(
     snakemake.input.parent, snakemake.input.get("parent_mask"), snakemake.input.train,
     snakemake.output.model, snakemake.output.mask, snakemake.output.train_log,

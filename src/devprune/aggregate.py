@@ -8,25 +8,23 @@ import pandas as pd
 
 from devprune import claims as claim_readings
 from devprune import plots, tables
-from devprune.io import METRICS_SCHEMA, atomic_write, write_parquet
+from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, atomic_write, read_parquet, write_parquet
 
 SORT_KEYS = ["seed", "stage", "method", "early_density", "branch", "metric", "condition", "level"]
 
 
 def concat_metrics(paths, out_path: str) -> None:
-    frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path, schema=METRICS_SCHEMA)
+    frame = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
+    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path, schema=METRICS_SCHEMA, parents=paths)
 
 
 def aggregate_provenance(metrics: pd.DataFrame, config_hash: str) -> dict:
-    """Provenance of a row that summarises many: the run's config hash, every seed, version, device."""
+    """Provenance of a row that summarises many: the run's config hash, and every distinct seed,
+    version, device and machine value of the rows, comma-joined (None where none has one)."""
     def joined(column):
-        return ",".join(str(v) for v in sorted(metrics[column].unique()))
+        return ",".join(sorted(str(v) for v in metrics[column].dropna().unique())) or None
 
-    return {
-        "config_hash": config_hash, "seed": joined("seed"), "code_version": joined("code_version"),
-        "torch_version": joined("torch_version"), "device": joined("device"),
-    }
+    return {"config_hash": config_hash, **{column: joined(column) for column in PROVENANCE_COLUMNS[1:]}}
 
 
 def _by_name(outputs) -> dict[str, str]:
@@ -40,7 +38,7 @@ def _method_sections(frames: dict[str, pd.DataFrame], render) -> str:
 def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str], config_hash: str) -> None:
     """Tables 1 and 2, the claims and their stability over seeds for every method, and the
     methods side by side."""
-    metrics = pd.read_parquet(metrics_path)
+    metrics = read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     t1, t2, claims, stability = {}, {}, {}, {}
@@ -68,13 +66,13 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
         ("methods", comparison, tables.method_comparison_markdown(comparison, ref, cmp)),
         ("stability", stability, claim_readings.stability_markdown(stability, agreement)),
     ):
-        write_parquet(frame, out[f"{name}.parquet"], prov)
+        write_parquet(frame, out[f"{name}.parquet"], prov, parents=[metrics_path])
         atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
 
 
 def write_figures(metrics_path: str, claims_path: str, stability_path: str, outputs, *, eval_cfg: dict,
                   claims_cfg: dict, methods: list[str]) -> None:
-    metrics = pd.read_parquet(metrics_path)
+    metrics = read_parquet(metrics_path)
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     per_method = tables.by_method(wide, methods)
@@ -85,5 +83,5 @@ def write_figures(metrics_path: str, claims_path: str, stability_path: str, outp
     plots.ambiguity_curves(metrics, out["ambiguity_curves.png"], methods)
     t2 = tables.stack_methods({m: tables.table2(w, ref, cmp) for m, w in per_method.items()})
     plots.branch_differences(t2, out["branch_differences.png"], ref, cmp)
-    plots.claims_forest(pd.read_parquet(claims_path), out["claims_forest.png"])
-    plots.claims_by_seeds(pd.read_parquet(stability_path), out["claims_by_seeds.png"])
+    plots.claims_forest(read_parquet(claims_path), out["claims_forest.png"])
+    plots.claims_by_seeds(read_parquet(stability_path), out["claims_by_seeds.png"])

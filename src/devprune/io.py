@@ -13,19 +13,27 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import platform
+import re
 import subprocess
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import pandas as pd
 import pyarrow as pa
 
 import devprune
+from devprune import integrity
 
-PROVENANCE_COLUMNS = ["config_hash", "seed", "code_version", "torch_version", "device"]
+#: What produced a row: the settings (``config_hash``), seed and code, and the machine, which
+#: decides the floating-point bits (CPU model, the vector instruction set torch dispatches to, its
+#: BLAS and oneDNN builds, the GPU when on CUDA, Python).
+PROVENANCE_COLUMNS = ["config_hash", "seed", "code_version", "torch_version", "device",
+                      "cpu", "cpu_capability", "blas", "gpu", "python_version"]
+MACHINE_COLUMNS = PROVENANCE_COLUMNS[5:]
 
 #: Which model a metrics row describes (with ``seed``).
 METRIC_ID_COLUMNS = ["stage", "method", "early_density", "branch", "late_fraction", "final_density"]
@@ -37,7 +45,8 @@ METRICS_SCHEMA = pa.schema(
         ("late_fraction", pa.float64()), ("final_density", pa.float64()), ("metric", pa.string()),
         ("condition", pa.string()), ("level", pa.float64()), ("value", pa.float64()), ("n_samples", pa.int64()),
         ("config_hash", pa.string()), ("seed", pa.int64()), ("code_version", pa.string()),
-        ("torch_version", pa.string()), ("device", pa.string()),
+        ("torch_version", pa.string()), ("device", pa.string()), ("cpu", pa.string()), ("cpu_capability", pa.string()),
+        ("blas", pa.string()), ("gpu", pa.string()), ("python_version", pa.string()),
     ]
 )
 
@@ -73,6 +82,36 @@ def code_version() -> str:
     return f"{devprune.__version__}+g{commit}{'.dirty' if dirty else ''}"
 
 
+def cpu_model() -> str:
+    """The CPU's model name as the kernel reports it (Linux), else what Python knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+@functools.cache
+def machine(device: str) -> dict:
+    """The machine columns of a row computed on ``device`` in this process. Only jobs that
+    computed with torch call this, so importing torch here costs nothing extra."""
+    import torch
+
+    shown = torch.__config__.show()
+    found = [re.search(pattern, shown) for pattern in
+             (r"BLAS_INFO=(\w+)", r"Math Kernel Library Version (\S+)", r"MKL-DNN (v[\d.]+)")]
+    blas = ", ".join(f"{label} {match.group(1)}" for label, match in zip(("BLAS", "oneMKL", "oneDNN"), found) if match)
+    if os.environ.get("MKL_CBWR"):
+        blas += f", MKL_CBWR={os.environ['MKL_CBWR']}"
+    return {
+        "cpu": cpu_model(), "cpu_capability": torch.backends.cpu.get_cpu_capability(), "blas": blas,
+        "gpu": torch.cuda.get_device_name() if device.startswith("cuda") else None,
+        "python_version": platform.python_version(),
+    }
+
+
 def provenance(config_hash: str, seed: int, device: str) -> dict:
     return {
         "config_hash": config_hash,
@@ -80,20 +119,31 @@ def provenance(config_hash: str, seed: int, device: str) -> dict:
         "code_version": code_version(),
         "torch_version": metadata.version("torch"),
         "device": device,
+        **machine(device),
     }
 
 
-def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, prov: dict | None = None, schema=None) -> None:
-    """Write ``frame`` atomically, with the provenance columns appended when given; with a
-    pyarrow ``schema`` the file has exactly those columns and types (else pandas infers them)."""
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, prov: dict | None = None, schema=None,
+                  parents: Iterable[str | os.PathLike] = ()) -> None:
+    """Write ``frame`` atomically, with the provenance columns appended when given, and record its
+    digest with its ``parents``' (:mod:`devprune.integrity`); with a pyarrow ``schema`` the file
+    has exactly those columns and types (else pandas infers them)."""
     if prov is not None:
         frame = frame.assign(**prov)
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, schema=schema))
+    integrity.write_record(path, parents)
 
 
-def setup_job_logging(log_path: str | None = None) -> None:
+def read_parquet(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """A Parquet file the pipeline wrote, after checking it against its record."""
+    return pd.read_parquet(integrity.verified(path), **kwargs)
+
+
+def setup_job_logging(log_path: str | None = None, rule: str | None = None) -> None:
     """Progress goes to the job's log file; warnings and errors also to stderr, so Snakemake's
-    console stays readable with many jobs (without a log file everything goes to stderr)."""
+    console stays readable with many jobs (without a log file everything goes to stderr).
+    ``rule`` (the Snakemake rule) is recorded with every file the job writes."""
+    integrity.set_writing_rule(rule)
     console = logging.StreamHandler()
     console.setLevel(logging.INFO if log_path is None else logging.WARNING)
     handlers = [console]

@@ -26,20 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from devprune import claims as claim_readings
+from devprune.io import cpu_model
 from devprune.tables import markdown
 
 SNAPSHOT_TABLES = ("claims", "stability")
-
-
-def cpu_model() -> str:
-    """The CPU's model name as the kernel reports it (Linux), else what Python knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def snapshot(results: Path, dest: Path) -> None:

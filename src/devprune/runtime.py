@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Iterable
 
 import torch
 
+from devprune import integrity
 from devprune.io import atomic_write, setup_job_logging
 
 log = logging.getLogger(__name__)
@@ -32,13 +34,13 @@ def resolve_device(requested: str) -> str:
     raise ValueError(f"config key 'device' = {requested!r}: allowed are 'auto', 'cpu', 'cuda'")
 
 
-def configure_torch_job(threads: int, device: str, log_path: str | None = None) -> str:
+def configure_torch_job(threads: int, device: str, log_path: str | None = None, rule: str | None = None) -> str:
     """Set up logging, torch's thread count and deterministic kernels; return the torch device.
 
     Results do not depend on the thread count here (bmm splits work by output, tested), but it
     decides how many jobs share a machine, so it is the rule's ``threads`` and nothing else.
     """
-    setup_job_logging(log_path)
+    setup_job_logging(log_path, rule)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on CUDA
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
@@ -47,10 +49,13 @@ def configure_torch_job(threads: int, device: str, log_path: str | None = None) 
     return resolved
 
 
-def save_tensors(obj: dict, path: str | os.PathLike) -> None:
-    """Save a dict of tensors and plain values so that ``torch.load(weights_only=True)`` reads it."""
+def save_tensors(obj: dict, path: str | os.PathLike, parents: Iterable[str | os.PathLike] = ()) -> None:
+    """Save a dict of tensors and plain values so that ``torch.load(weights_only=True)`` reads it,
+    and record its digest with its ``parents``' (:mod:`devprune.integrity`)."""
     atomic_write(path, lambda tmp: torch.save(obj, tmp))
+    integrity.write_record(path, parents)
 
 
 def load_tensors(path: str | os.PathLike, device: str = "cpu") -> dict:
-    return torch.load(path, map_location=device, weights_only=True)
+    """A checkpoint, mask or trajectory the pipeline wrote, after checking it against its record."""
+    return torch.load(integrity.verified(path), map_location=device, weights_only=True)

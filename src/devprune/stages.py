@@ -22,7 +22,7 @@ import torch
 from devprune import masks as masking
 from devprune.config import stable_hash
 from devprune.evaluate import evaluate
-from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, provenance, write_parquet
+from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, machine, provenance, read_parquet, write_parquet
 from devprune.models import TaskGatedMLP
 from devprune.pruning import rewind
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
@@ -46,7 +46,7 @@ def make_data(task_cfg: dict, seeds: list[int], train_paths: list[str], test_pat
 
 
 def _load_split(path: str, device: str) -> tuple[TaskData, str]:
-    frame = pd.read_parquet(path)
+    frame = read_parquet(path)
     return TaskData(frame, device), str(frame["config_hash"].iloc[0])
 
 
@@ -61,10 +61,12 @@ def load_model(model_path: str, device: str = "cpu") -> tuple[TaskGatedMLP, dict
 def _train_and_save(
     models: list[TaskGatedMLP], masks: list[masking.Masks], data: list[TaskData], metas: list[dict],
     shuffle_seeds: list[int], labels: list[str], stage_cfg: dict, device: str,
-    model_paths: list[str], mask_paths: list[str] | None, log_paths: list[str], task_cfg: dict, **training,
+    model_paths: list[str], mask_paths: list[str] | None, log_paths: list[str], task_cfg: dict,
+    parents: list[list[str]], **training,
 ) -> None:
-    """Train every seed's network at once, then write each one's checkpoint, mask and log.
-    ``training`` goes to :func:`devprune.train.train_stacked` (mask schedule, epoch hook)."""
+    """Train every seed's network at once, then write each one's checkpoint, mask and log, each
+    recording the digests of that seed's ``parents``. ``training`` goes to
+    :func:`devprune.train.train_stacked` (mask schedule, epoch hook)."""
     for label, model_masks in zip(labels, masks):
         alive, total = masking.count(model_masks)
         log.info("%s: %d of %d weights kept (density %.4f)", label, alive, total, alive / total)
@@ -74,11 +76,12 @@ def _train_and_save(
     for i, (model, model_masks, meta) in enumerate(zip(models, masks, metas)):
         alive, total = masking.count(model_masks)
         meta["final_density"] = alive / total
+        meta["machine"] = machine(device)
         state = {k: v.cpu() for k, v in model.state_dict().items()}
-        save_tensors({"state_dict": state, "meta": meta}, model_paths[i])
+        save_tensors({"state_dict": state, "meta": meta}, model_paths[i], parents[i])
         if mask_paths is not None:
-            save_tensors({name: mask.cpu() for name, mask in model_masks.items()}, mask_paths[i])
-        write_parquet(train_logs[i], log_paths[i], provenance(meta["config_hash"], meta["seed"], device))
+            save_tensors({name: mask.cpu() for name, mask in model_masks.items()}, mask_paths[i], parents[i])
+        write_parquet(train_logs[i], log_paths[i], provenance(meta["config_hash"], meta["seed"], device), parents=parents[i])
 
 
 def train_baseline(
@@ -108,10 +111,11 @@ def train_baseline(
         for trajectory, model in zip(trajectories, trained):
             trajectory.append({k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
 
+    parents = [[path] for path in train_paths]
     _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, None, log_paths,
-                    task_cfg, on_epoch_end=record)
-    for trajectory, path in zip(trajectories, trajectory_paths, strict=True):
-        save_tensors({"epochs": trajectory}, path)
+                    task_cfg, parents, on_epoch_end=record)
+    for trajectory, path, seed_parents in zip(trajectories, trajectory_paths, parents, strict=True):
+        save_tensors({"epochs": trajectory}, path, seed_parents)
 
 
 def scoring_samples(data: TaskData, task_cfg: dict, n_per_task: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -132,8 +136,9 @@ def train_pruned(
     ``method`` (resolved, see :func:`devprune.config.resolve_method`) says which weights go and
     when; rewinding reads the baseline's ``trajectory_paths``."""
     target = StageTarget(early_density=None if branch else early_density, late_fraction=late_fraction)
-    models, masks, data, metas, shuffle_seeds, labels, pruners = [], [], [], [], [], [], []
+    models, masks, data, metas, shuffle_seeds, labels, pruners, parents = [], [], [], [], [], [], [], []
     for i, seed in enumerate(seeds):
+        parents.append([parent_models[i], train_paths[i]])
         data.append(_load_split(train_paths[i], device)[0])
         model, parent = load_model(parent_models[i], device)
         if branch is None:
@@ -144,6 +149,7 @@ def train_pruned(
         else:
             stage, density = "late", parent["early_density"]
             start_masks = load_tensors(parent_masks[i], device)
+            parents[-1].append(parent_masks[i])
             shuffle_seeds.append(derived_seed(seed, "late", density))
             labels.append(f"seed {seed} {method_name} late d={density:g} {branch}")
         generator = torch.Generator().manual_seed(derived_seed(seed, "random criterion", stage, density, branch))
@@ -152,6 +158,7 @@ def train_pruned(
         model_masks = pruner.prune(model, start_masks, initial_progress(method))
         if method["schedule"] == "rewind":
             stored = load_tensors(trajectory_paths[i], device)["epochs"][method["rewind_epoch"]]
+            parents[-1].append(trajectory_paths[i])
             rewind(model, model_masks, stored)
         models.append(model)
         masks.append(model_masks)
@@ -165,7 +172,7 @@ def train_pruned(
     schedule = StageSchedule(method, pruners, epochs=stage_cfg["epochs"],
                              steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
     _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, mask_paths,
-                    log_paths, task_cfg, mask_schedule=schedule)
+                    log_paths, task_cfg, parents, mask_schedule=schedule)
 
 
 def evaluate_models(
@@ -181,6 +188,7 @@ def evaluate_models(
         for column in METRIC_ID_COLUMNS:
             rows.insert(METRIC_ID_COLUMNS.index(column), column, meta[column])
         config_hash = stable_hash(meta["config_hash"], data_hash, "evaluate", eval_cfg)
-        write_parquet(rows, metrics_path, provenance(config_hash, meta["seed"], device), schema=METRICS_SCHEMA)
+        write_parquet(rows, metrics_path, provenance(config_hash, meta["seed"], device), schema=METRICS_SCHEMA,
+                      parents=[model_path, test_path])
         log.info("%s evaluated: %s", model_path, ", ".join(f"{r.metric}[{r.level:g}]={r.value:.1f}" for r in rows.itertuples()))
     log.info("timing evaluation_s=%.3f models=%d", time.perf_counter() - start, len(model_paths))  # read by bench/

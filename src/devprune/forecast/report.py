@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 
 from devprune.aggregate import aggregate_provenance  # noqa: E402
 from devprune.forecast import tables  # noqa: E402
-from devprune.io import atomic_write, write_parquet  # noqa: E402
+from devprune.io import atomic_write, read_parquet, write_parquet  # noqa: E402
 from devprune.plots import save_figure  # noqa: E402
 from devprune.tables import markdown  # noqa: E402
 
@@ -20,8 +20,8 @@ SORT_KEYS = ["dataset", "architecture", "method", "sequence_length", "trial"]
 
 
 def concat_metrics(paths, out_path: str) -> None:
-    frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path)
+    frame = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
+    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path, parents=paths)
 
 
 def _ordered(metrics: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def _ordered(metrics: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
 
 
 def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash: str) -> None:
-    metrics = pd.read_parquet(metrics_path)
+    metrics = read_parquet(metrics_path)
     ordered = _ordered(metrics, methods)
     frames = {
         "summary": tables.summary(ordered), "by_length": tables.by_length(ordered),
@@ -39,13 +39,13 @@ def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash:
     prov = aggregate_provenance(metrics, config_hash)
     for name, frame in frames.items():
         frame = frame.assign(method=frame["method"].astype(str)) if "method" in frame else frame
-        write_parquet(frame, out[f"{name}.parquet"], prov)
+        write_parquet(frame, out[f"{name}.parquet"], prov, parents=[metrics_path])
         text = markdown(frame.round(4).fillna("–"))
         atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
 
 
 def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
-    metrics = _ordered(pd.read_parquet(metrics_path), methods)
+    metrics = _ordered(read_parquet(metrics_path), methods)
     out = {Path(p).name: str(p) for p in outputs}
     cells = list(metrics.groupby(tables.CELL, sort=False, observed=True).groups)
     summary = tables.summary(metrics)

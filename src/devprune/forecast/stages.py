@@ -18,7 +18,7 @@ from devprune.config import stable_hash
 from devprune.forecast.data import SPLITS, Scaler, split_bounds, windows
 from devprune.forecast.sources import load_source
 from devprune.forecast.train import mae, predict, train_forecaster
-from devprune.io import PROVENANCE_COLUMNS, provenance, write_parquet
+from devprune.io import PROVENANCE_COLUMNS, machine, provenance, read_parquet, write_parquet
 from devprune.masks import count, full_masks
 from devprune.models import PatchTST, RecurrentForecaster
 from devprune.runtime import save_tensors
@@ -41,9 +41,10 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
     scaled = pd.DataFrame(scaler.transform(values), columns=[str(c) for c in table.columns])
     scaled.insert(0, "split", np.repeat(SPLITS, [stop - start for start, stop in bounds.values()]))
     config_hash = stable_hash("forecast data", spec, split_cfg)
-    prov = provenance(config_hash, None, "cpu")
-    write_parquet(scaled, series_path, prov)
-    write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov)
+    prov, parents = provenance(config_hash, None, "cpu"), [package_file] if package_file else []
+    write_parquet(scaled, series_path, prov, parents=parents)
+    write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov,
+                  parents=parents)
     log.info("%s: %d rows x %d features, splits %s (%s)", name, *values.shape, bounds, config_hash)
 
 
@@ -70,7 +71,7 @@ def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: 
                 architecture: str, method: str, length: int, trial: int, cfg: dict, device: str) -> None:
     """Train one forecaster with one method on one dataset and window length; test it.
     ``cfg``: the method's settings (:func:`method_settings`)."""
-    frame = pd.read_parquet(series_path)
+    frame = read_parquet(series_path)
     features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
     values = frame[features].to_numpy(dtype=float)
     rows = {split: np.flatnonzero(frame["split"].to_numpy() == split) for split in SPLITS}
@@ -105,7 +106,8 @@ def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: 
         "train_seconds": train_seconds, "sparsity": 1 - alive / total, "n_weights": total,
         "n_train": len(splits["train"][1]), "n_test": len(test_targets),
     }])
-    save_tensors({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": metrics.iloc[0].to_dict()}, model_path)
-    write_parquet(train_log, log_path, prov)
-    write_parquet(metrics, metrics_path, prov)
+    meta = {**metrics.iloc[0].to_dict(), "machine": machine(device)}
+    save_tensors({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": meta}, model_path, [series_path])
+    write_parquet(train_log, log_path, prov, parents=[series_path])
+    write_parquet(metrics, metrics_path, prov, parents=[series_path])
     log.info("%s: test MAE %.4f (scaled units), %.1f s", label, test_mae, train_seconds)
