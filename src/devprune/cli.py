@@ -10,6 +10,8 @@ its file), orphaned (a record without its file) or unrecorded (a file without a 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import sys
 from pathlib import Path
 
@@ -27,18 +29,20 @@ def audit(results: Path) -> list[str]:
         artifact = record.with_name(record.name.removesuffix(integrity.RECORD_SUFFIX))
         if not artifact.exists():
             problems.append(f"orphaned: {record} (its file {artifact.name} is missing)")
+    digest_of = functools.cache(integrity.file_digest)  # a parent is hashed once, not once per child
     for artifact in artifacts:
         problem = integrity.damage(artifact)
         if problem:
             problems.append(problem)
             continue
-        for parent, digest in integrity.read_record(artifact)["parents"].items():
-            parent_path = artifact.parent / parent
+        record = integrity.read_record(artifact)
+        for parent, digest in record["parents"].items():
+            parent_path = Path(os.path.normpath(artifact.parent / parent))
             if not parent_path.exists():
                 problems.append(f"{artifact}: its parent {parent_path} is missing")
-            elif integrity.file_digest(parent_path) != digest:
+            elif digest_of(parent_path) != digest:
                 problems.append(f"{artifact}: built from a different {parent_path} than the one there now "
-                                f"(SHA-256 {digest[:16]}… then); {integrity.remake_hint(artifact, integrity.read_record(artifact)['rule'])}")
+                                f"(SHA-256 {digest[:16]}… then); {integrity.remake_hint(artifact, record['rule'])}")
     return problems
 
 
