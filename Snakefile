@@ -11,6 +11,11 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# `snakemake --report results/<experiment>/report.html`: this text, then every output flagged
+# with report() (rules/aggregate.smk, rules/forecast.smk), captioned by report/<name>.rst.
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/baseline.smk"

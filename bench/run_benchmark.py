@@ -4,27 +4,32 @@ with the plain serial reference (bench/plain_reference.py) and the dense-FLOP bo
     python bench/run_benchmark.py                 # 1 and 10 seeds, all cores, config.yaml
     python bench/run_benchmark.py --seeds 3 --config tests/configs/tiny.yaml --out /tmp/b
 
-Writes ``results.md`` and ``results.parquet`` (one row per run) and ``stages.parquet`` (one
-row per run and stage) to ``--out`` (default ``bench/out``). Every run starts from an empty
+Writes ``results.md`` and ``results.parquet`` (one row per run), ``stages.parquet`` (one row per
+run and stage) and ``run.json`` (date, commit, torch, machine) to ``--out`` (default ``bench/out``). Every run starts from an empty
 working directory. What the columns mean is in the Markdown file's footer and the README.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import math
 import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from devprune.config import resolve_method
+from devprune.io import code_version, cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 AGGREGATION_JOBS = ("aggregate", "tables", "figures")
@@ -185,7 +190,15 @@ def main(argv=None) -> None:
             + markdown(table) + "\n## Per stage\n\n" + markdown(stage_table)
             + FOOTER.format(cores=args.cores, gflops=gflops, size=1024))
     (args.out / "results.md").write_text(text)
+    (args.out / "run.json").write_text(json.dumps(run_info(args.config, args.cores), indent=1) + "\n")
     print(text)
+
+
+def run_info(config: Path, cores: int) -> dict:
+    """Where the numbers came from, for ``python -m devprune.measured snapshot``."""
+    return {"date": datetime.date.today().isoformat(), "code_version": code_version(),
+            "torch_version": metadata.version("torch"), "config": config.name,
+            "machine": f"{cpu_model()}, {cores} of {os.cpu_count()} cores, Python {platform.python_version()}"}
 
 
 if __name__ == "__main__":

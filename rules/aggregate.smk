@@ -1,26 +1,43 @@
-TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in ("table1", "table2", "claims", "methods", "stability") for ext in ("parquet", "md")]
-FIGURES = [
-    f"{RESULTS}/figures/{name}.png"
-    for name in (
-        "stress_vs_density",
-        "noise_curves",
-        "ambiguity_curves",
-        "branch_differences",
-        "claims_forest",
-        "claims_by_seeds",
-    )
-]
+TABLE_NAMES = ("table1", "table2", "claims", "methods", "stability", "provenance")
+TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in TABLE_NAMES for ext in ("parquet", "md")]
+FIGURE_NAMES = (
+    "stress_vs_density",
+    "noise_curves",
+    "ambiguity_curves",
+    "branch_differences",
+    "methods_comparison",
+    "claims_forest",
+    "claims_by_seeds",
+)
+FIGURES = [f"{RESULTS}/figures/{name}.png" for name in FIGURE_NAMES]
+# Each table's HTML page and each figure in the report (`snakemake --report`): its category there,
+# and its caption, report/<name>.rst.
+REPORT_CATEGORIES = {
+    "claims": "Claims",
+    "stability": "Claims",
+    "claims_forest": "Claims",
+    "claims_by_seeds": "Claims",
+    "table1": "Table 1",
+    "stress_vs_density": "Table 1",
+    "noise_curves": "Table 1",
+    "ambiguity_curves": "Table 1",
+    "table2": "Table 2",
+    "branch_differences": "Table 2",
+    "methods": "Pruning methods",
+    "methods_comparison": "Pruning methods",
+    "provenance": "Run and provenance",
+}
 
 
 rule aggregate_metrics:
     input:
         all_metrics(),
     output:
-        RESULTS + "/metrics.parquet",
+        f"{RESULTS}/metrics.parquet",
     log:
-        RESULTS + "/logs/aggregate_metrics.log",
+        f"{RESULTS}/logs/aggregate_metrics.log",
     benchmark:
-        RESULTS + "/benchmarks/aggregate_metrics.tsv"
+        f"{RESULTS}/benchmarks/aggregate_metrics.tsv"
     conda:
         "../envs/devprune.yaml"
     script:
@@ -29,18 +46,19 @@ rule aggregate_metrics:
 
 rule tables:
     input:
-        RESULTS + "/metrics.parquet",
+        f"{RESULTS}/metrics.parquet",
     output:
         TABLES,
+        [reported(f"{RESULTS}/tables/{name}.html", name, REPORT_CATEGORIES[name]) for name in TABLE_NAMES],
     params:
         evaluation=config["evaluation"],
         claims=config["claims"],
         methods=list(METHODS),
         config_hash=results_hash(config),
     log:
-        RESULTS + "/logs/tables.log",
+        f"{RESULTS}/logs/tables.log",
     benchmark:
-        RESULTS + "/benchmarks/tables.tsv"
+        f"{RESULTS}/benchmarks/tables.tsv"
     conda:
         "../envs/devprune.yaml"
     script:
@@ -49,19 +67,19 @@ rule tables:
 
 rule figures:
     input:
-        metrics=RESULTS + "/metrics.parquet",
-        claims=RESULTS + "/tables/claims.parquet",
-        stability=RESULTS + "/tables/stability.parquet",
+        metrics=f"{RESULTS}/metrics.parquet",
+        claims=f"{RESULTS}/tables/claims.parquet",
+        stability=f"{RESULTS}/tables/stability.parquet",
     output:
-        FIGURES,
+        [reported(path, name, REPORT_CATEGORIES[name]) for path, name in zip(FIGURES, FIGURE_NAMES)],
     params:
         evaluation=config["evaluation"],
         claims=config["claims"],
         methods=list(METHODS),
     log:
-        RESULTS + "/logs/figures.log",
+        f"{RESULTS}/logs/figures.log",
     benchmark:
-        RESULTS + "/benchmarks/figures.tsv"
+        f"{RESULTS}/benchmarks/figures.tsv"
     conda:
         "../envs/devprune.yaml"
     script:

@@ -1,15 +1,18 @@
-# Config validation, path helpers and wildcard constraints shared by every stage.
+# Config validation, paths, helper functions and wildcard constraints shared by every stage
+# (functions live here only: Snakemake's lint keeps them out of the rule files).
 
 import os
 import sys
 
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 # Jobs import devprune too; make it importable there without an install (e.g. in conda envs).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
 )
 
 from devprune.config import check_config, density_label, resolve_method, results_hash, seed_blocks, stable_hash
+from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
+from devprune.forecast.stages import method_settings
 
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
@@ -18,9 +21,9 @@ SEEDS = config["seeds"]
 # Block number -> the seeds one job trains together (stacked); fixed by each seed's value.
 BLOCKS = seed_blocks(SEEDS, config["seed_block"])
 RESULTS = f"{config['results_dir']}/{config['experiment']}"
-SEED_DIR = RESULTS + "/seed{seed}"
-LOGS = RESULTS + "/logs"
-BENCH = RESULTS + "/benchmarks"
+SEED_DIR = f"{RESULTS}/seed{{seed}}"
+LOGS = f"{RESULTS}/logs"
+BENCH = f"{RESULTS}/benchmarks"
 
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
@@ -43,7 +46,15 @@ def block_files(seeds, path):
     A job trains one block of seeds as one stacked model and writes every seed's own files, so
     each stage has one rule per block (Snakemake outputs cannot depend on a wildcard's value).
     """
-    return expand(SEED_DIR + "/" + path, seed=seeds, allow_missing=True)
+    return expand(f"{SEED_DIR}/{path}", seed=seeds, allow_missing=True)
+
+
+def reported(path, caption, category):
+    """``path`` flagged for the report (`snakemake --report`), captioned by report/<caption>.rst
+    and listed there by name, e.g. "claims forest (figure)"."""
+    kind = "figure" if path.endswith(".png") else "table"
+    name = os.path.basename(path).split(".")[0].replace("_", " ")
+    return report(path, caption=f"../report/{caption}.rst", category=category, labels={"result": f"{name} ({kind})"})
 
 
 def stage_settings(stage):
@@ -75,3 +86,26 @@ def model_dirs():
 
 def all_metrics():
     return [f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in SEEDS for m in model_dirs()]
+
+
+# ---- the forecasting benchmark (rules/forecast.smk) ----
+
+FORECAST = config["forecast"]
+FRESULTS = f"{config['results_dir']}/{FORECAST['experiment']}"
+DOWNLOADS = f"{config['results_dir']}/downloads"
+FORECAST_TABLE_NAMES = ("summary", "by_length", "tests", "claims")
+FORECAST_TABLES = [f"{FRESULTS}/tables/{name}.{ext}" for name in FORECAST_TABLE_NAMES for ext in ("parquet", "md")]
+FORECAST_FIGURE_NAMES = ("mae_by_method", "mae_by_length")
+FORECAST_FIGURES = [f"{FRESULTS}/figures/{name}.png" for name in FORECAST_FIGURE_NAMES]
+TRIAL_DIR = f"{FRESULTS}/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}"
+
+
+def package_file(wildcards):
+    """The downloaded package file a dataset's source reads, if any."""
+    package = SOURCE_PACKAGE.get(FORECAST["datasets"][wildcards.dataset]["source"])
+    return [f"{DOWNLOADS}/{PACKAGES[package][1]}"] if package else []
+
+
+def forecast_metrics():
+    return expand(f"{TRIAL_DIR}/metrics.parquet", dataset=FORECAST["datasets"], architecture=FORECAST["architectures"],
+                  fmethod=FORECAST["methods"], length=FORECAST["sequence_lengths"], trial=range(FORECAST["trials"]))

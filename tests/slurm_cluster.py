@@ -17,6 +17,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from debian import Unavailable, apt_install
+
 PACKAGES = ["slurm-wlm", "munge"]
 # Where every SLURM command looks. SLURM_CONF would not do: the executor plugin's job step
 # clears SLURM_* variables before it calls srun.
@@ -28,22 +30,15 @@ class ClusterUnavailable(Exception):
     """This machine cannot run slurmd (the reason says why); the SLURM tests are skipped."""
 
 
+def install_packages() -> None:
+    try:
+        apt_install(PACKAGES, ["slurmctld", "slurmd", "sbatch", "munged"])
+    except Unavailable as reason:
+        raise ClusterUnavailable(str(reason)) from None
+
+
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, **kwargs)
-
-
-def install_packages() -> None:
-    if all(shutil.which(binary) for binary in ("slurmctld", "slurmd", "sbatch", "munged")):
-        return
-    if os.geteuid() != 0:
-        raise ClusterUnavailable(f"slurm-wlm is not installed and installing it needs root (uid {os.geteuid()})")
-    if not shutil.which("apt-get"):
-        raise ClusterUnavailable("slurm-wlm is not installed and there is no apt-get to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]):
-        result = _run(command, env=env)
-        if result.returncode != 0:
-            raise ClusterUnavailable(f"{' '.join(command)} failed: {result.stderr.strip()[-500:]}")
 
 
 def start_munge() -> bool:

@@ -3,8 +3,13 @@
 import subprocess
 import sys
 
+import json
+
 import pandas as pd
 import pytest
+
+from devprune import measured
+from devprune.io import code_version
 
 from conftest import REPO, TINY, tiny_config
 
@@ -45,3 +50,18 @@ def test_benchmark_rejects_a_bad_seed_count(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--seeds and --cores must be >= 1 (got 0" in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_benchmark_snapshot_renders_the_readme_table(bench_out, tmp_path):
+    """The README's benchmark table is rendered from the benchmark's own files, with its source."""
+    info = json.loads((bench_out / "run.json").read_text())
+    assert info["code_version"] == code_version() and info["config"] == "tiny.yaml" and "2 of" in info["machine"]
+    snap = tmp_path / "bench"
+    assert measured.main(["snapshot", str(bench_out), str(snap)]) == 0
+    block = measured.render(snap)["bench/results"]
+    table = pd.read_parquet(bench_out / "results.parquet")
+    pipeline, reference = (table[(table["run"] == run) & (table["seeds"] == 2)].iloc[0] for run in ("pipeline", "plain reference"))
+    row = next(line for line in block.splitlines() if line.startswith("| 2 seeds |"))
+    assert row.split(" | ")[1:4] == [f"{pipeline.wall_s:,.0f} s", f"{reference.wall_s:,.0f} s",
+                                     f"{reference.wall_s / pipeline.wall_s:.2f}"]
+    assert row.endswith("| yes |") and info["date"] in block and info["machine"] in block

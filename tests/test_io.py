@@ -1,7 +1,9 @@
 """Atomic writes, provenance, the device and thread settings, torch-free light jobs."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -77,3 +79,13 @@ def test_a_failing_job_logs_its_traceback(tmp_path):
     assert result.returncode == 1
     assert "job failed" in log.read_text() and "ValueError: bad input x" in log.read_text()
     assert "ValueError: bad input x" in result.stderr
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    """Results are readable by the group and others under the usual umask 022 (shared clusters)."""
+    previous = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "table.md", lambda tmp: Path(tmp).write_text("x"))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "table.md").stat().st_mode & 0o777 == 0o644

@@ -8,7 +8,9 @@ import pandas as pd
 
 from devprune import claims as claim_readings
 from devprune import plots, tables
-from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, atomic_write, read_parquet, write_parquet
+from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, read_parquet, write_parquet
+from devprune.publish import table_files, write_table
+from devprune.tables import markdown
 
 SORT_KEYS = ["seed", "stage", "method", "early_density", "branch", "metric", "condition", "level"]
 
@@ -27,8 +29,18 @@ def aggregate_provenance(metrics: pd.DataFrame, config_hash: str) -> dict:
     return {"config_hash": config_hash, **{column: joined(column) for column in PROVENANCE_COLUMNS[1:]}}
 
 
+def run_record(prov: dict) -> pd.DataFrame:
+    """The run's provenance as a two-column table (what, value) for a reader."""
+    return pd.DataFrame({"what": list(prov), "value": [str(v) for v in prov.values()]})
+
+
 def _by_name(outputs) -> dict[str, str]:
     return {Path(p).name: str(p) for p in outputs}
+
+
+TITLES = {"table1": "Table 1: the early-pruned models", "table2": "Table 2: the late branches' differences",
+          "claims": "Claims: the paper's claims, read four ways", "methods": "Pruning methods side by side",
+          "stability": "Stability: verdicts as seeds grow", "provenance": "Run and provenance"}
 
 
 def _method_sections(frames: dict[str, pd.DataFrame], render) -> str:
@@ -59,15 +71,15 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
     t1, t2, claims, stability = (tables.stack_methods(frames) for frames in (t1, t2, claims, stability))
     comparison = tables.method_comparison(t2)
     agreement = claim_readings.split_half_agreement(stability)
-    out = _by_name(outputs)
+    files = table_files(outputs)
     prov = aggregate_provenance(metrics, config_hash)
     for name, frame, text in (
         ("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, claim_readings.claims_markdown(claims)),
         ("methods", comparison, tables.method_comparison_markdown(comparison, ref, cmp)),
         ("stability", stability, claim_readings.stability_markdown(stability, agreement)),
+        ("provenance", run_record(prov), markdown(run_record(prov))),
     ):
-        write_parquet(frame, out[f"{name}.parquet"], prov, parents=[metrics_path])
-        atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
+        write_table(frame, text, files[name], title=TITLES[name], provenance=prov, parents=[metrics_path])
 
 
 def write_figures(metrics_path: str, claims_path: str, stability_path: str, outputs, *, eval_cfg: dict,
@@ -83,5 +95,6 @@ def write_figures(metrics_path: str, claims_path: str, stability_path: str, outp
     plots.ambiguity_curves(metrics, out["ambiguity_curves.png"], methods)
     t2 = tables.stack_methods({m: tables.table2(w, ref, cmp) for m, w in per_method.items()})
     plots.branch_differences(t2, out["branch_differences.png"], ref, cmp)
+    plots.methods_comparison(tables.method_comparison(t2), out["methods_comparison.png"], ref, cmp)
     plots.claims_forest(read_parquet(claims_path), out["claims_forest.png"])
     plots.claims_by_seeds(read_parquet(stability_path), out["claims_by_seeds.png"])

@@ -52,17 +52,26 @@ METRICS_SCHEMA = pa.schema(
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)`` and rename the result to ``path``; remove it on failure."""
+    """Call ``write(tmp_path)`` and rename the result to ``path``; remove it on failure. The file
+    gets the permissions of an ordinary new file (``mkstemp`` would leave it readable by its owner
+    only, so a group could not read shared results)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @functools.cache

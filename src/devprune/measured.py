@@ -1,15 +1,16 @@
 """The README's measured tables, rendered from a run's results, never typed by hand.
 
-    python -m devprune.measured snapshot results/paper measured/paper     # after a run
-    python -m devprune.measured readme README.md measured/paper [...]     # rewrite the README's blocks
-    python -m devprune.measured readme README.md measured/paper --check   # exit 1 if they differ
+    python -m devprune.measured snapshot results/paper measured/paper     # after a pipeline run
+    python -m devprune.measured snapshot bench/out measured/bench         # after bench/run_benchmark.py
+    python -m devprune.measured readme README.md measured/* [--check]     # rewrite (or check) the README's blocks
 
-``snapshot`` copies the run's small summary tables into the repository (``measured/<experiment>/``)
-with ``run.json``: the commit, torch version and device from the rows' provenance, the seeds, and
-the machine the snapshot was taken on (take it on the machine that ran the pipeline). ``readme``
-replaces every block between ``<!-- measured:<snapshot>/<table>:start -->`` and
-``<!-- measured:<snapshot>/<table>:end -->`` (e.g. ``paper/claims``) with that table rendered from
-the snapshot folder of that name; a test checks that the README matches.
+``snapshot`` copies a run's small summary tables into the repository (``measured/<name>/``) with
+``run.json``, which says where they came from: for a pipeline run the commit, torch version and
+device from the rows' provenance, the seeds and the machine the snapshot was taken on (take it on
+the machine that ran the pipeline); for a benchmark, the ``run.json`` the benchmark wrote.
+``readme`` replaces every block between ``<!-- measured:<snapshot>/<table>:start -->`` and
+``<!-- measured:<snapshot>/<table>:end -->`` (e.g. ``paper/claims``, ``bench/results``) with that
+table rendered from the snapshot folder of that name; a test checks that the README matches.
 """
 
 from __future__ import annotations
@@ -27,15 +28,19 @@ import pandas as pd
 
 from devprune import claims as claim_readings
 from devprune.io import cpu_model
-from devprune.tables import markdown
+from devprune.tables import markdown, summary_markdown
 
-SNAPSHOT_TABLES = ("claims", "stability")
+PIPELINE_TABLES = ("claims", "stability", "table1", "table2")
 
 
 def snapshot(results: Path, dest: Path) -> None:
-    """Copy the run's summary tables to ``dest`` and describe the run in ``run.json``."""
+    """Copy a run's summary tables to ``dest`` and say where they came from in ``run.json``."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in SNAPSHOT_TABLES:
+    if (results / "results.parquet").exists():  # a benchmark's output folder
+        for name in ("results.parquet", "run.json"):
+            shutil.copyfile(results / name, dest / name)
+        return
+    for name in PIPELINE_TABLES:
         shutil.copyfile(results / "tables" / f"{name}.parquet", dest / f"{name}.parquet")
     rows = pd.read_parquet(results / "tables" / "claims.parquet")
     info = {
@@ -47,6 +52,14 @@ def snapshot(results: Path, dest: Path) -> None:
     (dest / "run.json").write_text(json.dumps(info, indent=1) + "\n")
 
 
+def missing_inputs(results: Path) -> list[str]:
+    """What a snapshot of ``results`` lacks: a pipeline's tables or a benchmark's results."""
+    if (results / "results.parquet").exists():
+        return [] if (results / "run.json").exists() else [str(results / "run.json")]
+    return [str(results / "tables" / f"{name}.parquet") for name in PIPELINE_TABLES
+            if not (results / "tables" / f"{name}.parquet").exists()]
+
+
 def _source(info: dict, snapshot_dir: Path) -> str:
     n_seeds = len(str(info["seeds"]).split(","))
     return (f"*Measured: {n_seeds} seeds, {info['device']}, torch {info['torch_version']}, code {info['code_version']}, "
@@ -56,8 +69,7 @@ def _source(info: dict, snapshot_dir: Path) -> str:
 
 def claims_block(claims: pd.DataFrame, source: str) -> str:
     """Per method: every claim with its four readings, compact."""
-    parts = [source]
-    for method, rows in claims.groupby("method", sort=False):
+    def render(rows: pd.DataFrame) -> str:
         view = pd.DataFrame([{
             "id": r.claim_id, "ours: mean [95 % CI]": claim_readings.format_estimate(r),
             "one seed: 95 % PI": claim_readings.format_interval(r.pi_low, r.pi_high, r.statistic),
@@ -66,34 +78,79 @@ def claims_block(claims: pd.DataFrame, source: str) -> str:
             "direction": r.direction, "verdict": f"**{r.verdict}**",
             "seeds needed": "–" if pd.isna(r.seeds_needed) else f"{r.seeds_needed:,}",
         } for r in rows.itertuples()])
-        title = f"Method `{method}`:\n\n" if claims["method"].nunique() > 1 else ""
-        parts.append(title + markdown(view))
-    return "\n".join(parts)
+        return markdown(view)
+    return "\n".join([source, *_per_method(claims, render)])
 
 
 def stability_block(stability: pd.DataFrame, source: str) -> str:
     """Per method: each claim's verdict and direction on the first 5, 10, 20, ... seeds and on
     each half, with the split-half agreement."""
     agreement = claim_readings.split_half_agreement(stability)
-    parts = [source]
-    for method, rows in stability.groupby("method", sort=False):
+
+    def render(rows: pd.DataFrame) -> str:
         cells = {(r.claim_id, r.subset): f"{r.verdict}, {r.direction}" for r in rows.itertuples()}
         claim_ids, subsets = list(dict.fromkeys(rows["claim_id"])), list(dict.fromkeys(rows["subset"]))
-        parts.append(markdown(pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids])))
-        halves = agreement[agreement["method"] == method]
+        text = markdown(pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids]))
+        halves = agreement[agreement["method"] == rows["method"].iloc[0]]
         if len(halves):
-            parts.append(f"Split-half agreement ({halves['first_half'].iloc[0]} against {halves['second_half'].iloc[0]}): "
-                         f"the same verdict for {int(halves['same_verdict'].sum())} of {len(halves)} claims, the same "
-                         f"direction for {int(halves['same_direction'].sum())} of {len(halves)}.\n")
-    return "\n".join(parts)
+            text += (f"\nSplit-half agreement ({halves['first_half'].iloc[0]} against {halves['second_half'].iloc[0]}): "
+                     f"the same verdict for {int(halves['same_verdict'].sum())} of {len(halves)} claims, the same "
+                     f"direction for {int(halves['same_direction'].sum())} of {len(halves)}.\n")
+        return text
+    return "\n".join([source, *_per_method(stability, render)])
+
+
+def _per_method(frame: pd.DataFrame, render) -> list[str]:
+    """``render(rows)`` for each method, titled when there is more than one."""
+    several = frame["method"].nunique() > 1
+    return [(f"Method `{method}`:\n\n" if several else "") + render(rows)
+            for method, rows in frame.groupby("method", sort=False)]
+
+
+def table1_block(table1: pd.DataFrame, source: str) -> str:
+    """Table 1's fragility and selectivity columns beside the paper's."""
+    columns = {"stress": "stress tol.", "ambiguity": "ambiguity tol.", "blended": "blended + ambiguous"}
+    return "\n".join([source, *_per_method(table1, lambda rows: summary_markdown(rows, columns))])
+
+
+def table2_block(table2: pd.DataFrame, source: str) -> str:
+    """Table 2's branch differences (reference - comparison branch) with their Holm-corrected p."""
+    columns = {"stress_diff": "stress diff", "ambiguity_diff": "ambiguity diff"}
+    extra = {"stress_diff_p_holm": "stress p (Holm)", "ambiguity_diff_p_holm": "ambiguity p (Holm)"}
+    return "\n".join([source, *_per_method(table2, lambda rows: summary_markdown(rows, columns, extra))])
+
+
+def bench_block(results: pd.DataFrame, info: dict) -> str:
+    """Per seed count: the pipeline beside the plain reference and the dense-FLOP bound."""
+    source = (f"*Measured by `bench/run_benchmark.py` on {info['date']}: code {info['code_version']}, torch "
+              f"{info['torch_version']}, {info['config']}; machine: {info['machine']}; matmul "
+              f"{results['matmul_gflops'].iloc[0]:.0f} GFLOP/s on {results['cores'].iloc[0]} threads. Rendered by "
+              f"`python -m devprune.measured` from `measured/{info['snapshot']}/`.*\n")
+    rows = []
+    for seeds, run in results.groupby("seeds", sort=True):
+        pipeline, reference = (run[run["run"] == name].iloc[0] for name in ("pipeline", "plain reference"))
+        rows.append({
+            "paper protocol": f"{seeds} seed{'s' if seeds > 1 else ''}", "pipeline wall": f"{pipeline.wall_s:,.0f} s",
+            "plain serial reference": f"{reference.wall_s:,.0f} s", "reference / pipeline": f"{pipeline['reference/wall']:.2f}",
+            "dense-FLOP bound": f"{pipeline.bound_s:,.0f} s", "pipeline / bound": f"{pipeline['wall/bound']:.2f}",
+            "no-change rerun": f"{pipeline.rerun_s:.1f} s", "peak memory of a job": f"{pipeline.max_rss_mb:,.0f} MB",
+            "same metrics": claim_readings.yes_no(pipeline.same_metrics),
+        })
+    return source + "\n" + markdown(pd.DataFrame(rows))
+
+
+RENDERERS = {"claims": claims_block, "stability": stability_block, "table1": table1_block, "table2": table2_block}
 
 
 def render(snapshot_dir: Path) -> dict[str, str]:
     """Every block a snapshot directory gives, by name (``<snapshot>/<table>``)."""
-    source = _source(json.loads((snapshot_dir / "run.json").read_text()), snapshot_dir)
-    tables = {name: pd.read_parquet(snapshot_dir / f"{name}.parquet") for name in SNAPSHOT_TABLES}
-    return {f"{snapshot_dir.name}/claims": claims_block(tables["claims"], source),
-            f"{snapshot_dir.name}/stability": stability_block(tables["stability"], source)}
+    info = json.loads((snapshot_dir / "run.json").read_text())
+    if (snapshot_dir / "results.parquet").exists():
+        info["snapshot"] = snapshot_dir.name
+        return {f"{snapshot_dir.name}/results": bench_block(pd.read_parquet(snapshot_dir / "results.parquet"), info)}
+    source = _source(info, snapshot_dir)
+    return {f"{snapshot_dir.name}/{name}": renderer(pd.read_parquet(snapshot_dir / f"{name}.parquet"), source)
+            for name, renderer in RENDERERS.items() if (snapshot_dir / f"{name}.parquet").exists()}
 
 
 def marker(name: str, end: str) -> str:
@@ -117,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devprune.measured", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     snap = commands.add_parser("snapshot", help="copy a run's summary tables into the repository")
-    snap.add_argument("results", type=Path, help="results/<experiment> of a finished run")
+    snap.add_argument("results", type=Path, help="results/<experiment> of a finished run, or a benchmark's --out")
     snap.add_argument("dest", type=Path, help="e.g. measured/<experiment>")
     readme = commands.add_parser("readme", help="rewrite the README's measured blocks from snapshots")
     readme.add_argument("readme", type=Path)
@@ -125,9 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     readme.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README differs")
     args = parser.parse_args(argv)
     if args.command == "snapshot":
-        missing = [name for name in SNAPSHOT_TABLES if not (args.results / "tables" / f"{name}.parquet").exists()]
+        missing = missing_inputs(args.results)
         if missing:
-            parser.error(f"{args.results}/tables has no {', '.join(missing)}.parquet: run the pipeline first")
+            parser.error(f"{args.results} is not a finished run: {', '.join(missing)} missing; run the pipeline "
+                         f"(or bench/run_benchmark.py) first")
         snapshot(args.results, args.dest)
         return 0
     text = args.readme.read_text()

@@ -100,6 +100,27 @@ def branch_differences(t2: pd.DataFrame, path: str, reference: str, comparison: 
     save_figure(fig, path)
 
 
+def methods_comparison(comparison: pd.DataFrame, path: str, reference: str, comparison_branch: str) -> None:
+    """Every method in one figure: per measure, the branch difference (mean, 95 % CI band) against
+    early density, one colour per method, the paper's values as black squares."""
+    methods = list(dict.fromkeys(comparison["method"]))
+    measures = list(dict.fromkeys(comparison["measure"]))
+    fig, axes = _panels(len(measures), width=6, height=4.2, sharey=False)
+    for ax, measure in zip(axes, measures):
+        rows = comparison[comparison["measure"] == measure]
+        for i, method in enumerate(methods):
+            line = rows[rows["method"] == method]
+            ax.plot(line["density_pct"], line["mean"], "o-", color=colour(i), label=method, ms=4)
+            ax.fill_between(line["density_pct"], line["ci_low"], line["ci_high"], color=colour(i), alpha=0.15)
+        paper = rows.drop_duplicates("density_pct")
+        ax.plot(paper["density_pct"], paper["paper"], "ks", ms=5, label="paper")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set(xlabel="early density (%)", ylabel=f"{reference} - {comparison_branch} (pp)",
+               title=f"{measure} tolerance difference, every method")
+    axes[0].legend(fontsize="small")
+    save_figure(fig, path)
+
+
 def _claim_panels(claim_ids: list[str]):
     return _panels(len(claim_ids), width=4.6, height=3.2, sharey=False)
 

@@ -12,11 +12,15 @@ import pandas as pd  # noqa: E402
 
 from devprune.aggregate import aggregate_provenance  # noqa: E402
 from devprune.forecast import tables  # noqa: E402
-from devprune.io import atomic_write, read_parquet, write_parquet  # noqa: E402
-from devprune.plots import save_figure  # noqa: E402
+from devprune.io import read_parquet, write_parquet  # noqa: E402
+from devprune.plots import colour, save_figure  # noqa: E402
+from devprune.publish import table_files, write_table  # noqa: E402
 from devprune.tables import markdown  # noqa: E402
 
 SORT_KEYS = ["dataset", "architecture", "method", "sequence_length", "trial"]
+TITLES = {"summary": "Forecasting: MAE per dataset, architecture and method",
+          "by_length": "Forecasting: MAE per sequence length", "tests": "Forecasting: Friedman and Wilcoxon tests",
+          "claims": "Forecasting: the paper's claims F1-F4"}
 
 
 def concat_metrics(paths, out_path: str) -> None:
@@ -35,13 +39,12 @@ def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash:
         "summary": tables.summary(ordered), "by_length": tables.by_length(ordered),
         "tests": tables.tests(metrics, methods), "claims": tables.claims(metrics, methods),
     }
-    out = {Path(p).name: str(p) for p in outputs}
+    files = table_files(outputs)
     prov = aggregate_provenance(metrics, config_hash)
     for name, frame in frames.items():
         frame = frame.assign(method=frame["method"].astype(str)) if "method" in frame else frame
-        write_parquet(frame, out[f"{name}.parquet"], prov, parents=[metrics_path])
-        text = markdown(frame.round(4).fillna("–"))
-        atomic_write(out[f"{name}.md"], lambda tmp, text=text: Path(tmp).write_text(text))
+        write_table(frame, markdown(frame.round(4).fillna("–")), files[name], title=TITLES[name], provenance=prov,
+                    parents=[metrics_path])
 
 
 def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
@@ -53,7 +56,7 @@ def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
     for ax, (dataset, architecture) in zip(axes[0], cells):
         rows = summary[(summary["dataset"] == dataset) & (summary["architecture"] == architecture)]
         error = [rows["mae_mean"] - rows["mae_ci_low"], rows["mae_ci_high"] - rows["mae_mean"]]
-        ax.bar(rows["method"].astype(str), rows["mae_mean"], yerr=error, capsize=3, color="tab:blue")
+        ax.bar(rows["method"].astype(str), rows["mae_mean"], yerr=error, capsize=3, color=colour(0))
         ax.set(title=f"{dataset} / {architecture}", ylabel="test MAE (standardised)")
         ax.tick_params(axis="x", rotation=30)
     save_figure(fig, out["mae_by_method.png"])
@@ -61,8 +64,8 @@ def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
     fig, axes = plt.subplots(1, len(cells), figsize=(4 * len(cells), 3.6), squeeze=False)
     for ax, (dataset, architecture) in zip(axes[0], cells):
         rows = lengths[(lengths["dataset"] == dataset) & (lengths["architecture"] == architecture)]
-        for method, line in rows.groupby("method", sort=False, observed=True):
-            ax.plot(line["sequence_length"], line["mae_mean"], "o-", label=str(method))
+        for i, (method, line) in enumerate(rows.groupby("method", sort=False, observed=True)):
+            ax.plot(line["sequence_length"], line["mae_mean"], "o-", color=colour(i), label=str(method))
         ax.set(title=f"{dataset} / {architecture}", xlabel="sequence length", ylabel="test MAE (standardised)", xscale="log")
     axes[0][0].legend(fontsize="small")
     save_figure(fig, out["mae_by_length.png"])
