@@ -10,12 +10,23 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
 )
 
-from devprune.config import check_config, density_label, resolve_method, results_hash, seed_blocks, stable_hash
+from devprune.config import (
+    check_config,
+    density_label,
+    in_schema_order,
+    resolve_method,
+    results_hash,
+    seed_blocks,
+    stable_hash,
+)
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.forecast.stages import method_settings
 
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
+# Every mapping in the schema's key order: a config file that lists the same settings in another
+# order (as YAML tools that sort keys write it) gives the same params, so nothing reruns.
+config.update(in_schema_order(config))
 
 SEEDS = config["seeds"]
 # Block number -> the seeds one job trains together (stacked); fixed by each seed's value.

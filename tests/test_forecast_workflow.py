@@ -6,6 +6,7 @@ import math
 import pandas as pd
 import pytest
 
+from devprune import measured
 from devprune.stats import mean_ci
 
 from conftest import snakemake, tiny_config
@@ -60,6 +61,19 @@ def test_no_change_rerun_plans_nothing(forecast_run):
     assert planned_jobs(output) == [] and "Nothing to be done" in output
 
 
+def test_editing_the_phased_sections_plans_no_forecast_job(forecast_run):
+    workdir = forecast_run.parents[1]
+    config = tiny_config()
+    config["evaluation"]["noise_sigmas"] = [2.0]
+    config["claims"]["alpha"] = 0.01
+    config["methods"]["random"] = {"criterion": "random", "scope": "global", "schedule": "one_shot"}
+    try:
+        output = snakemake(workdir, "-n", "forecast", config=config)
+    finally:
+        snakemake(workdir, "-n", "forecast", config=tiny_config())  # restore the run's config
+    assert planned_jobs(output.stdout + output.stderr) == [] and "Nothing to be done" in output.stdout + output.stderr
+
+
 def test_changing_the_pruning_settings_reruns_only_the_pruning_jobs(forecast_run):
     workdir = forecast_run.parents[1]
     config = tiny_config()
@@ -70,3 +84,24 @@ def test_changing_the_pruning_settings_reruns_only_the_pruning_jobs(forecast_run
         snakemake(workdir, "-n", "forecast", config=tiny_config())  # restore the run's config
     trained = [w for rule, w in planned_jobs(result.stdout + result.stderr) if rule == "forecast_train"]
     assert len(trained) == N_RUNS // len(CFG["methods"]) and all("fmethod=pruning" in w for w in trained)
+
+
+def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):
+    """The README's forecasting tables come from a run: each cell read back from the metrics."""
+    snap = tmp_path / "forecast"
+    assert measured.main(["snapshot", str(forecast_run), str(snap)]) == 0
+    blocks = measured.render(snap)
+    assert set(blocks) == {"forecast/mae", "forecast/claims"}
+    metrics = pd.read_parquet(forecast_run / "metrics.parquet")
+    per_cell = metrics.groupby(["dataset", "architecture", "method"])["test_mae"].mean()
+    for dataset in CFG["datasets"]:
+        for architecture in CFG["architectures"]:
+            line = next(line for line in blocks["forecast/mae"].splitlines() if line.startswith(f"| {dataset} | {architecture} |"))
+            cells = [cell.strip().strip("*") for cell in line.strip("|").split("|")[2:2 + len(CFG["methods"])]]
+            assert [float(c) for c in cells] == pytest.approx([per_cell[dataset, architecture, m] for m in CFG["methods"]], rel=5e-3)
+            assert line.count("**") == 2  # the best method in bold
+    claims = pd.read_parquet(forecast_run / "tables" / "claims.parquet")
+    for row in claims.itertuples():
+        assert any(line.startswith(f"| {row.claim_id} |") and f"**{row.verdict}**" in line
+                   for line in blocks["forecast/claims"].splitlines())
+    assert f"{CFG['trials']} trials" in blocks["forecast/claims"]

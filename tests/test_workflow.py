@@ -128,6 +128,26 @@ def test_no_change_rerun_plans_no_job(tiny_run):
     assert planned_jobs(output) == [] and "Nothing to be done" in output
 
 
+def sorted_keys(value):
+    """``value`` with every mapping's keys sorted, as YAML tools that sort keys write a config."""
+    return {key: sorted_keys(value[key]) for key in sorted(value)} if isinstance(value, dict) else value
+
+
+def test_the_same_config_in_another_key_order_plans_no_job(tiny_copy):
+    config = sorted_keys(tiny_config())
+    assert list(config["late"]["branches"]) != list(tiny_config()["late"]["branches"])  # a named mapping reordered too
+    output = dry_run(tiny_copy, config)
+    assert planned_jobs(output) == [] and "Nothing to be done" in output
+
+
+def test_editing_the_forecast_section_plans_no_phased_job(tiny_copy):
+    config = tiny_config()
+    config["forecast"]["epochs"] += 1
+    config["forecast"]["datasets"] = {"stocks": config["forecast"]["datasets"]["stocks"]}
+    output = dry_run(tiny_copy, config)
+    assert planned_jobs(output) == [] and "Nothing to be done" in output
+
+
 def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
     config = tiny_config()
     config["late"]["branches"]["asd"] = 0.6

@@ -136,6 +136,25 @@ def resolve_method(name: str, method: dict, config: dict) -> dict:
     return resolved
 
 
+def in_schema_order(config: dict, schema: dict | None = None) -> dict:
+    """``config`` with every mapping's keys in the schema's order, the same whatever order the file
+    wrote them in (Snakemake compares a job's params by their ``repr``, so the same settings in
+    another key order, as a YAML tool that sorts keys writes them, would rerun every job).
+    Mappings of user-chosen names (methods, branches, datasets) keep their order: it is the order
+    of the tables and figures."""
+    root = load_schema() if schema is None else schema
+
+    def node(value, spec: dict):
+        spec = root["$defs"][spec["$ref"].rsplit("/", 1)[1]] if "$ref" in spec else spec
+        if not isinstance(value, dict):
+            return value
+        named = spec.get("properties", {})
+        keys = [key for key in named if key in value] + [key for key in value if key not in named]
+        return {key: node(value[key], named.get(key) or spec.get("additionalProperties") or {}) for key in keys}
+
+    return node(config, root)
+
+
 #: Keys that decide how jobs run but never a number they produce (tested): left out of the hash
 #: that names the phased tables, like the forecast section, which the tables do not read.
 NOT_IN_RESULTS_HASH = ("threads", "seed_block", "forecast")

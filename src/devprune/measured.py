@@ -1,6 +1,7 @@
 """The README's measured tables, rendered from a run's results, never typed by hand.
 
     python -m devprune.measured snapshot results/paper measured/paper     # after a pipeline run
+    python -m devprune.measured snapshot results/forecast measured/forecast   # after the forecasting run
     python -m devprune.measured snapshot bench/out measured/bench         # after bench/run_benchmark.py
     python -m devprune.measured readme README.md measured/* [--check]     # rewrite (or check) the README's blocks
 
@@ -30,21 +31,30 @@ from devprune import claims as claim_readings
 from devprune.io import cpu_model
 from devprune.tables import markdown, summary_markdown
 
-PIPELINE_TABLES = ("claims", "stability", "table1", "table2")
+def run_kind(results: Path) -> str:
+    """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
+    if (results / "results.parquet").exists():
+        return "benchmark"
+    return "forecast" if (results / "tables" / "summary.parquet").exists() else "pipeline"
+
+
+TABLES = {"pipeline": ("claims", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims"),
+          "benchmark": ("results",)}
 
 
 def snapshot(results: Path, dest: Path) -> None:
     """Copy a run's summary tables to ``dest`` and say where they came from in ``run.json``."""
     dest.mkdir(parents=True, exist_ok=True)
-    if (results / "results.parquet").exists():  # a benchmark's output folder
+    kind = run_kind(results)
+    if kind == "benchmark":
         for name in ("results.parquet", "run.json"):
             shutil.copyfile(results / name, dest / name)
         return
-    for name in PIPELINE_TABLES:
+    for name in TABLES[kind]:
         shutil.copyfile(results / "tables" / f"{name}.parquet", dest / f"{name}.parquet")
     rows = pd.read_parquet(results / "tables" / "claims.parquet")
     info = {
-        "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
+        "kind": kind, "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
         "torch_version": rows["torch_version"].iloc[0], "device": rows["device"].iloc[0],
         "config_hash": rows["config_hash"].iloc[0],
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -53,16 +63,18 @@ def snapshot(results: Path, dest: Path) -> None:
 
 
 def missing_inputs(results: Path) -> list[str]:
-    """What a snapshot of ``results`` lacks: a pipeline's tables or a benchmark's results."""
-    if (results / "results.parquet").exists():
+    """What a snapshot of ``results`` lacks: a run's tables or a benchmark's files."""
+    kind = run_kind(results)
+    if kind == "benchmark":
         return [] if (results / "run.json").exists() else [str(results / "run.json")]
-    return [str(results / "tables" / f"{name}.parquet") for name in PIPELINE_TABLES
+    return [str(results / "tables" / f"{name}.parquet") for name in TABLES[kind]
             if not (results / "tables" / f"{name}.parquet").exists()]
 
 
 def _source(info: dict, snapshot_dir: Path) -> str:
     n_seeds = len(str(info["seeds"]).split(","))
-    return (f"*Measured: {n_seeds} seeds, {info['device']}, torch {info['torch_version']}, code {info['code_version']}, "
+    unit = "trials" if info.get("kind") == "forecast" else "seeds"
+    return (f"*Measured: {n_seeds} {unit}, {info['device']}, torch {info['torch_version']}, code {info['code_version']}, "
             f"config hash {info['config_hash']}; machine: {info['machine']}. Rendered by "
             f"`python -m devprune.measured` from `measured/{snapshot_dir.name}/`.*\n")
 
@@ -139,18 +151,42 @@ def bench_block(results: pd.DataFrame, info: dict) -> str:
     return source + "\n" + markdown(pd.DataFrame(rows))
 
 
-RENDERERS = {"claims": claims_block, "stability": stability_block, "table1": table1_block, "table2": table2_block}
+def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) -> str:
+    """Per dataset x architecture: each method's mean test MAE (best in bold), the Friedman p over
+    the blocks and pruning's mean rank."""
+    methods = list(dict.fromkeys(summary["method"]))
+    rows = []
+    for (dataset, architecture), cell in summary.groupby(["dataset", "architecture"], sort=False):
+        mae = cell.set_index("method")["mae_mean"]
+        test = tests[(tests["dataset"] == dataset) & (tests["architecture"] == architecture)].iloc[0]
+        rows.append({"dataset": dataset, "architecture": architecture,
+                     **{m: (f"**{mae[m]:#.3g}**" if mae[m] == mae.min() else f"{mae[m]:#.3g}") for m in methods},
+                     "Friedman p": f"{test.friedman_p:.3f}", "pruning's mean rank": f"{test.mean_rank_pruning:.1f}"})
+    return source + "\n" + markdown(pd.DataFrame(rows))
+
+
+def forecast_claims_block(claims: pd.DataFrame, source: str) -> str:
+    """Seed 002's claims: estimate [95 % CI] over blocks, the paper's statement, the verdict."""
+    view = pd.DataFrame([{
+        "id": r.claim_id, "statistic": r.statistic, "measured": f"{r.estimate:.2g} [{r.ci_low:.2g}, {r.ci_high:.2g}]",
+        "blocks": r.n_blocks, "paper": r.paper, "verdict": f"**{r.verdict}**",
+    } for r in claims.itertuples()])
+    return source + "\n" + markdown(view)
 
 
 def render(snapshot_dir: Path) -> dict[str, str]:
     """Every block a snapshot directory gives, by name (``<snapshot>/<table>``)."""
     info = json.loads((snapshot_dir / "run.json").read_text())
-    if (snapshot_dir / "results.parquet").exists():
-        info["snapshot"] = snapshot_dir.name
-        return {f"{snapshot_dir.name}/results": bench_block(pd.read_parquet(snapshot_dir / "results.parquet"), info)}
+    name = snapshot_dir.name
+    frames = {path.stem: pd.read_parquet(path) for path in sorted(snapshot_dir.glob("*.parquet"))}
+    if "results" in frames:
+        return {f"{name}/results": bench_block(frames["results"], {**info, "snapshot": name})}
     source = _source(info, snapshot_dir)
-    return {f"{snapshot_dir.name}/{name}": renderer(pd.read_parquet(snapshot_dir / f"{name}.parquet"), source)
-            for name, renderer in RENDERERS.items() if (snapshot_dir / f"{name}.parquet").exists()}
+    if info.get("kind") == "forecast":
+        return {f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
+                f"{name}/claims": forecast_claims_block(frames["claims"], source)}
+    renderers = {"claims": claims_block, "stability": stability_block, "table1": table1_block, "table2": table2_block}
+    return {f"{name}/{table}": renderer(frames[table], source) for table, renderer in renderers.items() if table in frames}
 
 
 def marker(name: str, end: str) -> str:
