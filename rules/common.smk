@@ -20,6 +20,7 @@ from devprune.config import (
     stable_hash,
 )
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
+from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
 
 validate(config, schema="../src/devprune/config.schema.yaml")
@@ -60,6 +61,20 @@ def block_files(seeds, path):
     return expand(f"{SEED_DIR}/{path}", seed=seeds, allow_missing=True)
 
 
+# The model directories each evaluation job evaluates (wildcards left to the rule), and its log name.
+EVALUATION_GROUPS = {
+    "baseline": ["baseline"],
+    "early": [f"{{method}}/early/{density}" for density in DENSITIES],
+    "late": [f"{{method}}/late/{density}/{{branch}}" for density in DENSITIES],
+}
+EVALUATION_LOGS = {"baseline": "evaluate_baseline", "early": "{method}/evaluate_early", "late": "{method}/evaluate_late_{branch}"}
+
+
+def group_files(seeds, group, name):
+    """The file ``name`` of every model of an evaluation group, for each seed of a block."""
+    return [path for model_dir in EVALUATION_GROUPS[group] for path in block_files(seeds, f"{model_dir}/{name}")]
+
+
 def reported(path, caption, category):
     """``path`` flagged for the report (`snakemake --report`), captioned by report/<caption>.rst
     and listed there by name, e.g. "claims forest (figure)"."""
@@ -77,11 +92,12 @@ def method_params(wildcards):
     return {"method_name": wildcards.method, "method": METHODS[wildcards.method]}
 
 
-def rewind_inputs(seeds):
-    """The input function giving a block's baseline weight trajectories to rewinding methods."""
+def trajectory_inputs(seeds):
+    """The input function giving a block's baseline weight trajectories to the methods whose
+    schedule reads them (lottery-ticket rewinding)."""
 
     def trajectories(wildcards):
-        if METHODS[wildcards.method]["schedule"] != "rewind":
+        if not SCHEDULES[METHODS[wildcards.method]["schedule"]].needs_trajectory:
             return []
         return block_files(seeds, "baseline/trajectory.pt")
 

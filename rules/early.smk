@@ -6,7 +6,7 @@ for block, block_seeds in BLOCKS.items():
         input:
             parent=block_files(block_seeds, "baseline/model.pt"),
             train=block_files(block_seeds, "data/train.parquet"),
-            trajectory=rewind_inputs(block_seeds),
+            trajectory=trajectory_inputs(block_seeds),
         output:
             model=block_files(block_seeds, "{method}/early/{density}/model.pt"),
             mask=block_files(block_seeds, "{method}/early/{density}/mask.pt"),

@@ -1,29 +1,33 @@
+# Evaluation: one job per block and group of models made together (EVALUATION_GROUPS: the
+# baseline; a method's early models; a method's late models of one branch), so a job pays Python
+# and torch start-up once for many models (bench/startup.py) and a change reruns only its group.
+# Every model keeps its own metrics file.
 for block, block_seeds in BLOCKS.items():
+    for group, log_name in EVALUATION_LOGS.items():
 
-    rule:
-        name:
-            f"evaluate_block{block}"
-        input:
-            model=block_files(block_seeds, "{model_dir}/model.pt"),
-            test=block_files(block_seeds, "data/test.parquet"),
-        output:
-            metrics=block_files(block_seeds, "{model_dir}/metrics.parquet"),
-        params:
-            task=config["task"],
-            evaluation=config["evaluation"],
-            device=config["device"],
-        log:
-            f"{LOGS}/block{block}/evaluate_{{model_dir}}.log",
-        benchmark:
-            f"{BENCH}/block{block}/evaluate_{{model_dir}}.tsv"
-        wildcard_constraints:
-            model_dir=r"baseline|[^/]+/early/[^/]+|[^/]+/late/[^/]+/[^/]+",
-        threads: config["threads"]["evaluation"]
-        resources:
-            mem_mb=2000,
-            runtime=10,
-            gpu=GPUS_PER_JOB,
-        conda:
-            "../envs/devprune.yaml"
-        script:
-            "../workflow_scripts/evaluate.py"
+        rule:
+            name:
+                f"evaluate_{group}_block{block}"
+            input:
+                model=group_files(block_seeds, group, "model.pt"),
+                test=block_files(block_seeds, "data/test.parquet"),
+            output:
+                metrics=group_files(block_seeds, group, "metrics.parquet"),
+            params:
+                task=config["task"],
+                evaluation=config["evaluation"],
+                seeds=block_seeds,
+                device=config["device"],
+            log:
+                f"{LOGS}/block{block}/{log_name}.log",
+            benchmark:
+                f"{BENCH}/block{block}/{log_name}.tsv"
+            threads: config["threads"]["evaluation"]
+            resources:
+                mem_mb=2000,
+                runtime=10,
+                gpu=GPUS_PER_JOB,
+            conda:
+                "../envs/devprune.yaml"
+            script:
+                "../workflow_scripts/evaluate.py"

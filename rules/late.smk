@@ -7,7 +7,7 @@ for block, block_seeds in BLOCKS.items():
             parent=block_files(block_seeds, "{method}/early/{density}/model.pt"),
             parent_mask=block_files(block_seeds, "{method}/early/{density}/mask.pt"),
             train=block_files(block_seeds, "data/train.parquet"),
-            trajectory=rewind_inputs(block_seeds),
+            trajectory=trajectory_inputs(block_seeds),
         output:
             model=block_files(block_seeds, "{method}/late/{density}/{branch}/model.pt"),
             mask=block_files(block_seeds, "{method}/late/{density}/{branch}/mask.pt"),

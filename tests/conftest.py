@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,12 @@ def tiny_config() -> dict:
     return yaml.safe_load(TINY.read_text())
 
 
+_TINY = tiny_config()
+N_DENSITIES, N_BRANCHES = len(_TINY["early"]["densities"]), len(_TINY["late"]["branches"])
+#: Models of one seed and method in the tiny run: the baseline, the early ones, the late ones.
+MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
+
+
 def snakemake_command(workdir: Path, *args: str) -> list[str]:
     return [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
             "--configfile", str(workdir / "config.yaml"), *args]
@@ -40,6 +47,31 @@ def snakemake(
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def results(workdir):
+    return workdir / "results" / "tiny"
+
+
+def planned_jobs(output: str) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job in a dry run's output."""
+    jobs, rule = [], None
+    for line in output.splitlines():
+        if match := re.match(r"^rule (\w+):", line):
+            if rule is not None:
+                jobs.append((rule, ""))
+            rule = match.group(1)
+        elif (match := re.match(r"^\s+wildcards: (.*)", line)) and rule is not None:
+            jobs.append((rule, match.group(1)))
+            rule = None
+    if rule is not None:
+        jobs.append((rule, ""))
+    return jobs
+
+
+def dry_run(workdir, config=None):
+    result = snakemake(workdir, "-n", config=config)
+    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +103,17 @@ def kill_midway(workdir: Path, *args: str, env: dict | None = None) -> dict[Path
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return {p: p.stat().st_mtime_ns for p in workdir.rglob("metrics.parquet")}
+
+
+def evaluation_job(metrics_path: Path) -> str:
+    """Which evaluation job of its block writes a metrics file: ``baseline``, ``<method>/early``
+    or ``<method>/late/<branch>`` (rules/evaluate.smk)."""
+    parts = metrics_path.parent.parts
+    model_dir = parts[next(i for i, part in enumerate(parts) if part.startswith("seed")) + 1:]
+    if model_dir[0] == "baseline":
+        return "baseline"
+    method, stage = model_dir[:2]
+    return f"{method}/early" if stage == "early" else f"{method}/late/{model_dir[-1]}"
 
 
 def assert_same_metrics(workdir: Path, reference: Path) -> None:

@@ -13,6 +13,8 @@ from devprune.io import code_version
 
 from conftest import REPO, TINY, tiny_config
 
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
+
 BENCH = REPO / "bench" / "run_benchmark.py"
 
 
@@ -31,15 +33,20 @@ def test_benchmark_table_compares_pipeline_reference_and_bound(bench_out):
     assert table["same_metrics"].all()  # stacked pipeline == plain serial loop, bit for bit
     pipeline = table[table["run"] == "pipeline"].set_index("seeds")
     cfg = tiny_config()
-    n_models = 1 + 2 + 2 * 2
-    assert (pipeline["jobs"] == 1 + n_models + n_models + 3).all()  # one job per stage/density/branch, all seeds inside
+    n_densities, n_branches = len(cfg["early"]["densities"]), len(cfg["late"]["branches"])
+    n_trained = 1 + n_densities + n_densities * n_branches  # one training job per model, all seeds inside
+    n_evaluations = 1 + 1 + n_branches  # the baseline, the early models, each branch's late models
+    assert (pipeline["jobs"] == 1 + n_trained + n_evaluations + 3).all()  # + data, + 3 aggregations
     assert (pipeline["rerun_s"] > 0).all() and (pipeline["max_rss_mb"] > 0).all()
     parameters = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 16 + 16 + 16 * 4 + 4
     epochs = cfg["baseline"]["epochs"] + 2 * cfg["early"]["epochs"] + 4 * cfg["late"]["epochs"]
     flop = 6 * parameters * 2 * cfg["task"]["n_train_per_task"] * epochs * 2
     assert pipeline.loc[2, "bound_s"] == pytest.approx(flop / (pipeline.loc[2, "matmul_gflops"] * 1e9))
     assert pipeline.loc[2, "wall/bound"] == pytest.approx(pipeline.loc[2, "wall_s"] / pipeline.loc[2, "bound_s"])
-    assert (table["overhead_s"].dropna() == (table["job_s"] - table["compute_s"]).dropna()).all()
+    # Training and evaluation happen inside the jobs, which also start Python and read files.
+    assert ((0 < pipeline["compute_s"]) & (pipeline["compute_s"] < pipeline["job_s"])).all()
+    reference = table[table["run"] == "plain reference"]
+    assert (reference["compute_s"] <= reference["wall_s"]).all()
     stages = pd.read_parquet(bench_out / "stages.parquet")
     assert set(stages["stage"]) == {"data", "baseline", "early", "late", "evaluate", "aggregate"}
     assert (bench_out / "results.md").read_text().startswith("# devprune benchmark")

@@ -41,7 +41,16 @@ BAD_CONFIGS = {
                                        ["config key 'methods.m.steps' = 3", "not used by criterion 'magnitude' with schedule 'one_shot'"]),
     "iterative steps above epochs": ("methods", {"m": {"schedule": "iterative", "steps": 5}},
                                      ["config key 'methods.m.steps' = 5", "at most the fewest stage epochs (2)"]),
-    "unknown criterion": ("methods", {"m": {"criterion": "taylor"}}, ["'taylor' is not one of", "['methods']['m']['criterion']"]),
+    "unknown criterion": ("methods", {"m": {"criterion": "taylor"}},
+                          ["config key 'methods.m.criterion' = 'taylor'", "one of ['magnitude', 'neuron_activation', 'random', 'saliency']"]),
+    "unknown schedule": ("methods", {"m": {"schedule": "linear"}},
+                         ["config key 'methods.m.schedule' = 'linear'", "one of ['cubic', 'iterative', 'one_shot', 'regrow', 'rewind']"]),
+    "method key out of range": ("methods", {"m": {"schedule": "iterative", "steps": 0}},
+                                ["config key 'methods.m.steps' = 0", "allowed: integer, ≥ 1"]),
+    "method key of the wrong type": ("methods", {"m": {"schedule": "cubic", "warmup": "early"}},
+                                     ["config key 'methods.m.warmup' = 'early'", "allowed: number, ≥ 0, < 1"]),
+    "misspelt method key": ("methods", {"m": {"schedule": "cubic", "warm_up": 0.2}},
+                            ["config key 'methods.m.warm_up' = 0.2", "their keys: ['prune_every', 'ramp_end', 'warmup']"]),
     "structured layer scope": ("methods", {"m": {"criterion": "neuron_activation", "scope": "layer"}},
                                ["config key 'methods.m.scope' = 'layer'", "only 'global' applies"]),
     "rewind past the baseline": ("methods", {"m": {"schedule": "rewind", "rewind_epoch": 9}},
@@ -60,6 +69,7 @@ BAD_CONFIGS = {
 }
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
 def test_bad_config_is_rejected_before_any_job(case, tmp_path):
     key, value, fragments = BAD_CONFIGS[case]

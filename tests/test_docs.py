@@ -37,3 +37,10 @@ def test_ci_runs_the_readme_test_command():
     command = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest"
     assert command in README
     assert command in (REPO / ".ci" / "run").read_text().splitlines()
+
+
+def test_methods_table_is_generated_from_the_registry():
+    from devprune.pruning.registry import registry_markdown
+
+    block = re.search(r"<!-- pruning-registry:start -->\n(.*)<!-- pruning-registry:end -->", README, re.S).group(1)
+    assert block == registry_markdown()

@@ -9,13 +9,20 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.forecast.data import Scaler, make_splits, split_bounds
+from devprune.forecast.data import Scaler, label_and_scale, split_bounds, split_windows
 from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source, resampled
 from devprune.forecast.train import predict, train_forecaster
 from devprune.models import PatchTST, RecurrentForecaster, patch_layout
-from devprune.pruning import cubic_sparsity
+from devprune.pruning.schedules import cubic_sparsity
 
 PRUNING = {"layers": "all", "warmup": 2, "prune_every": 5, "s_min": 0.3, "s_max": 0.7}
+
+
+def make_splits(values, target, length, *, train, validation):
+    """The windows the pipeline trains on: the stored series (scaled, rows labelled by split) cut
+    into windows by the labels, as ``prepare_dataset`` and ``train_trial`` do."""
+    scaled, labels, scaler = label_and_scale(values, train=train, validation=validation)
+    return split_windows(scaled, labels, target, length), scaler
 
 
 def _series(n=400, features=3, seed=0):

@@ -9,8 +9,9 @@ import pytest
 from devprune import measured
 from devprune.stats import mean_ci
 
-from conftest import snakemake, tiny_config
-from test_workflow import planned_jobs
+from conftest import planned_jobs, snakemake, tiny_config
+
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
 CFG = tiny_config()["forecast"]
 N_RUNS = len(CFG["datasets"]) * len(CFG["architectures"]) * len(CFG["methods"]) * len(CFG["sequence_lengths"]) * CFG["trials"]

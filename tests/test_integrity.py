@@ -12,8 +12,9 @@ import torch
 
 from devprune import integrity
 
-from conftest import snakemake
-from test_workflow import results
+from conftest import results, snakemake
+
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
 DEVPRUNE = str(Path(sys.executable).with_name("devprune"))  # the package's console script
 EARLY = Path("results/tiny/seed0/magnitude/early/d30")

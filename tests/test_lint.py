@@ -1,6 +1,10 @@
 """Snakemake's own linter finds nothing in the workflow (rules and Snakefiles)."""
 
+import pytest
+
 from conftest import snakemake, tiny_config
+
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
 
 def test_snakemake_lint_reports_nothing(tmp_path):

@@ -6,10 +6,10 @@ import pytest
 from devprune import measured
 from devprune.io import cpu_model
 
-from conftest import REPO
-from test_workflow import results
+from conftest import REPO, results
 
 
+@pytest.mark.workflow
 def test_snapshot_renders_every_claim_and_verdict(tiny_run, tmp_path):
     snap = tmp_path / "measured" / "tiny"
     assert measured.main(["snapshot", str(results(tiny_run)), str(snap)]) == 0

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune import pruning
+from devprune.pruning import criteria, schedules
 from devprune.models import TaskGatedMLP
 
 HIDDEN = [32, 32, 16]
@@ -36,12 +36,12 @@ def _batch(seed=0, n=64):
 def test_every_criterion_keeps_the_exact_count_globally(criterion, density):
     model = _model()
     scores = {
-        "magnitude": lambda: pruning.magnitude_scores(model),
-        "random": lambda: pruning.random_scores(model, torch.Generator().manual_seed(3)),
-        "saliency": lambda: pruning.saliency_scores(model, *_batch()),
+        "magnitude": lambda: criteria.magnitude_scores(model),
+        "random": lambda: criteria.random_scores(model, torch.Generator().manual_seed(3)),
+        "saliency": lambda: criteria.saliency_scores(model, *_batch()),
     }[criterion]()
     full = masking.full_masks(model)
-    masks = pruning.select(scores, full, _global(density, full))
+    masks = criteria.select(scores, full, _global(density, full))
     alive, total = masking.count(masks)
     assert alive == masking.round_half_up(density, total)
 
@@ -49,7 +49,7 @@ def test_every_criterion_keeps_the_exact_count_globally(criterion, density):
 def test_layer_wise_magnitude_keeps_the_exact_share_of_every_layer():
     model = _model()
     full = masking.full_masks(model)
-    masks = pruning.select(pruning.magnitude_scores(model), full, _per_layer(0.3, full))
+    masks = criteria.select(criteria.magnitude_scores(model), full, _per_layer(0.3, full))
     for name, mask in masks.items():
         assert int(mask.sum()) == masking.round_half_up(0.3, mask.numel())
         weight = masking.prunable_weights(model)[name].abs()
@@ -59,9 +59,9 @@ def test_layer_wise_magnitude_keeps_the_exact_share_of_every_layer():
 def test_global_and_layer_wise_magnitude_differ():
     model = _model()
     full = masking.full_masks(model)
-    scores = pruning.magnitude_scores(model)
-    global_masks = pruning.select(scores, full, _global(0.3, full))
-    layer_masks = pruning.select(scores, full, _per_layer(0.3, full))
+    scores = criteria.magnitude_scores(model)
+    global_masks = criteria.select(scores, full, _global(0.3, full))
+    layer_masks = criteria.select(scores, full, _per_layer(0.3, full))
     assert any(not torch.equal(global_masks[n], layer_masks[n]) for n in full)
 
 
@@ -69,17 +69,17 @@ def test_random_pruning_is_independent_of_the_weights_given_a_seed():
     first, second = _model(0), _model(1)
     assert not torch.equal(first.layers[1].weight, second.layers[1].weight)
     full = masking.full_masks(first)
-    masks = [pruning.select(pruning.random_scores(m, torch.Generator().manual_seed(5)), full, _global(0.4, full))
+    masks = [criteria.select(criteria.random_scores(m, torch.Generator().manual_seed(5)), full, _global(0.4, full))
              for m in (first, second)]
     assert all(torch.equal(masks[0][n], masks[1][n]) for n in masks[0])
-    other_seed = pruning.select(pruning.random_scores(first, torch.Generator().manual_seed(6)), full, _global(0.4, full))
+    other_seed = criteria.select(criteria.random_scores(first, torch.Generator().manual_seed(6)), full, _global(0.4, full))
     assert any(not torch.equal(masks[0][n], other_seed[n]) for n in masks[0])
 
 
 def test_saliency_is_weight_times_gradient_on_the_batch():
     model = _model()
     inputs, targets = _batch()
-    scores = pruning.saliency_scores(model, inputs, targets)
+    scores = criteria.saliency_scores(model, inputs, targets)
     torch.nn.functional.cross_entropy(model(inputs), targets).backward()
     for name, weight in masking.prunable_weights(model).items():
         torch.testing.assert_close(scores[name], (weight * weight.grad).abs().detach())
@@ -88,8 +88,8 @@ def test_saliency_is_weight_times_gradient_on_the_batch():
 def test_structured_pruning_removes_whole_neurons():
     model = _model()
     inputs, _ = _batch(n=256)
-    neuron_scores = pruning.activation_neuron_scores(model, inputs)
-    masks = pruning.prune_neurons(model, masking.full_masks(model), neuron_scores, 0.25)
+    neuron_scores = criteria.activation_neuron_scores(model, inputs)
+    masks = criteria.prune_neurons(model, masking.full_masks(model), neuron_scores, 0.25)
     removed = []
     for layer, scores in enumerate(neuron_scores):
         gone = (~masks[list(masks)[layer]]).all(1)  # whole rows of incoming weights
@@ -105,12 +105,12 @@ def test_structured_pruning_removes_whole_neurons():
 
 def test_cubic_schedule_follows_algorithm_2():
     schedule = dict(warmup=2, total=20, s_min=0.3, s_max=0.7)
-    assert pruning.cubic_sparsity(0, **schedule) == 0.0 and pruning.cubic_sparsity(1.99, **schedule) == 0.0
-    assert pruning.cubic_sparsity(2, **schedule) == pytest.approx(0.3)
-    assert pruning.cubic_sparsity(20, **schedule) == pytest.approx(0.7)
-    assert pruning.cubic_sparsity(25, **schedule) == pytest.approx(0.7)
-    assert pruning.cubic_sparsity(11, **schedule) == pytest.approx(0.3 + 0.4 * 0.5**3)
-    values = [pruning.cubic_sparsity(t / 4, **schedule) for t in range(8, 81)]
+    assert schedules.cubic_sparsity(0, **schedule) == 0.0 and schedules.cubic_sparsity(1.99, **schedule) == 0.0
+    assert schedules.cubic_sparsity(2, **schedule) == pytest.approx(0.3)
+    assert schedules.cubic_sparsity(20, **schedule) == pytest.approx(0.7)
+    assert schedules.cubic_sparsity(25, **schedule) == pytest.approx(0.7)
+    assert schedules.cubic_sparsity(11, **schedule) == pytest.approx(0.3 + 0.4 * 0.5**3)
+    values = [schedules.cubic_sparsity(t / 4, **schedule) for t in range(8, 81)]
     assert values == sorted(values)
 
 
@@ -120,7 +120,7 @@ def test_gradual_pruning_only_ever_removes_weights_and_reaches_the_target():
     total = masking.count(masks)[1]
     previous = masks
     for epoch in range(0, 21):
-        masks = pruning.prune_to_sparsity(model, masks, pruning.cubic_sparsity(epoch, warmup=2, total=20, s_min=0.3, s_max=0.7))
+        masks = schedules.prune_to_sparsity(model, masks, schedules.cubic_sparsity(epoch, warmup=2, total=20, s_min=0.3, s_max=0.7))
         assert all(not (masks[n] & ~previous[n]).any() for n in masks)  # nothing regrows
         previous = masks
     assert total - masking.count(masks)[0] == math.floor(0.7 * total)
@@ -133,7 +133,7 @@ def test_rewinding_restores_stored_values_of_survivors_only():
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(1.0)  # "training" moved every weight and bias
-    pruning.rewind(model, masks, stored)
+    schedules.rewind(model, masks, stored)
     for name, weight in masking.prunable_weights(model).items():
         assert torch.equal(weight[masks[name]], stored[name][masks[name]])
         assert not weight[~masks[name]].any()  # pruned weights stay pruned, not rewound
@@ -147,7 +147,7 @@ def test_regrowth_keeps_density_and_regrows_where_gradients_are_largest():
     grads = {n: torch.randn(w.shape, generator=torch.Generator().manual_seed(i))
              for i, (n, w) in enumerate(masking.prunable_weights(model).items())}
     before = copy.deepcopy(masks)
-    new = pruning.regrow(model, masks, grads, 0.1)
+    new = schedules.regrow(model, masks, grads, 0.1)
     assert masking.count(new)[0] == alive
     grown = {n: new[n] & ~before[n] for n in new}
     n_grown = sum(int(g.sum()) for g in grown.values())

@@ -9,6 +9,8 @@ import pytest
 from conftest import snakemake, tiny_config
 from debian import Unavailable, apt_install
 
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
+
 selenium = pytest.importorskip("selenium", reason="selenium is a test dependency: pip install -e '.[test]'")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402

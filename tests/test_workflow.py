@@ -1,6 +1,5 @@
 """The real Snakemake DAG on the tiny config: outputs, reruns, determinism, interruption."""
 
-import math
 import platform
 import re
 
@@ -13,42 +12,23 @@ from devprune import masks as masking
 from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, cpu_model
 from devprune.stages import load_model
 
-from conftest import assert_same_metrics, kill_midway, snakemake, tiny_config
+from conftest import (
+    MODELS_PER_SEED, N_BRANCHES, N_DENSITIES, assert_same_metrics, dry_run, evaluation_job, kill_midway, planned_jobs,
+    results, snakemake, tiny_config,
+)
+
+pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
 CFG = tiny_config()
-N_SEEDS, N_DENSITIES, N_BRANCHES = len(CFG["seeds"]), len(CFG["early"]["densities"]), len(CFG["late"]["branches"])
-(METHOD,) = CFG["methods"]  # the tiny config runs the paper's method only; test_methods adds others
-MODELS_PER_SEED = 1 + N_DENSITIES + N_DENSITIES * N_BRANCHES
+N_SEEDS = len(CFG["seeds"])
+(METHOD,) = CFG["methods"]  # the tiny config runs the paper's method only; test_methods_workflow adds others
 N_BLOCKS = 1  # seed_block 2: seeds 0 and 1 train together
-# One job per block x stage x density x branch, every seed of the block inside it: data, baseline,
-# training, evaluation; then 3 aggregations.
-N_JOBS = N_BLOCKS * (1 + MODELS_PER_SEED + MODELS_PER_SEED) + 3
+# Evaluation jobs per block: the baseline, the early models, the late models of each branch.
+N_EVALUATION_JOBS = 1 + 1 + N_BRANCHES
+# One job per block x stage x density x branch, every seed of the block inside it: data, the
+# training of every model, the evaluation groups; then 3 aggregations.
+N_JOBS = N_BLOCKS * (1 + MODELS_PER_SEED + N_EVALUATION_JOBS) + 3
 ROWS_PER_MODEL = 2 + len(CFG["evaluation"]["noise_sigmas"]) + len(CFG["evaluation"]["cue_weights"]) + 2
-
-
-def results(workdir):
-    return workdir / "results" / "tiny"
-
-
-def planned_jobs(output: str) -> list[tuple[str, str]]:
-    """(rule, wildcards) of every job in a dry run's output."""
-    jobs, rule = [], None
-    for line in output.splitlines():
-        if match := re.match(r"^rule (\w+):", line):
-            if rule is not None:
-                jobs.append((rule, ""))
-            rule = match.group(1)
-        elif (match := re.match(r"^\s+wildcards: (.*)", line)) and rule is not None:
-            jobs.append((rule, match.group(1)))
-            rule = None
-    if rule is not None:
-        jobs.append((rule, ""))
-    return jobs
-
-
-def dry_run(workdir, config=None):
-    result = snakemake(workdir, "-n", config=config)
-    return result.stdout + result.stderr
 
 
 def test_every_target_is_written(tiny_run):
@@ -155,11 +135,10 @@ def test_changing_the_asd_fraction_reruns_only_that_branch(tiny_copy):
     by_rule = {}
     for rule, wildcards in jobs:
         by_rule.setdefault(rule, []).append(wildcards)
-    assert set(by_rule) == {"late_prune_block0", "evaluate_block0", "aggregate_metrics", "tables", "figures", "all"}
+    assert set(by_rule) == {"late_prune_block0", "evaluate_late_block0", "aggregate_metrics", "tables", "figures", "all"}
     assert len(by_rule["late_prune_block0"]) == N_DENSITIES  # each job trains every seed of the block
     assert all("branch=asd" in w for w in by_rule["late_prune_block0"])
-    assert len(by_rule["evaluate_block0"]) == N_DENSITIES
-    assert all(re.search(rf"model_dir={METHOD}/late/d[\d.]+/asd", w) for w in by_rule["evaluate_block0"])
+    assert by_rule["evaluate_late_block0"] == [f"method={METHOD}, branch=asd"]  # every density's asd model
 
 
 def torch_threads_in_log(log_path) -> int:
@@ -195,5 +174,5 @@ def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path)
     snakemake(tmp_path, "--unlock")  # a SIGKILLed Snakemake cannot release its lock; the README says so
     snakemake(tmp_path, "--cores", "2")
     assert_same_metrics(tmp_path, tiny_run)
-    rerun = [p for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime]
-    assert len(rerun) <= 2 * N_SEEDS  # at most the jobs that were mid-flight when killed (two cores)
+    rerun = {evaluation_job(p) for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime}
+    assert len(rerun) <= 2  # at most the jobs that were mid-flight when killed (two cores)

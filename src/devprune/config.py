@@ -88,51 +88,47 @@ def check_forecast(forecast: dict) -> None:
         raise ConfigError("forecast.pruning.warmup", pruning["warmup"], f"must be at most forecast.epochs ({forecast['epochs']})")
 
 
-#: Pruning methods: criterion, scope and schedule, each with the keys only it uses (and their
-#: defaults). The schema lists every key; the README documents what each one does.
+#: What a method says when it says nothing: the paper's one-shot global magnitude pruning. The
+#: keys each criterion and schedule adds, with their defaults, are declared in the registry.
 METHOD_BASICS = {"criterion": "magnitude", "scope": "global", "schedule": "one_shot"}
-CRITERION_KEYS = {"magnitude": {}, "random": {}, "saliency": {"samples": 512}, "neuron_activation": {"samples": 512}}
-SCHEDULE_KEYS = {
-    "one_shot": {},
-    "iterative": {"steps": 3},
-    "cubic": {"warmup": 0.1, "ramp_end": 0.8, "prune_every": 5},
-    "rewind": {"rewind_epoch": 0},
-    "regrow": {"regrow_fraction": 0.1, "regrow_every": 100, "regrow_until": 0.75},
-}
 RESERVED_METHOD_NAMES = ("baseline", "data")  # directories beside the methods' in a seed's folder
 
 
 def resolve_method(name: str, method: dict, config: dict) -> dict:
-    """The method's settings with every default filled in; raise :class:`ConfigError` for a key
-    its criterion or schedule does not use and for combinations that cannot work."""
+    """The method's settings with every default filled in (from :mod:`devprune.pruning.registry`);
+    raise :class:`ConfigError` for an unknown criterion or schedule, a key they do not use, a
+    value they do not allow and combinations that cannot work."""
+    from jsonschema import Draft202012Validator
+
+    from devprune.pruning.registry import CRITERIA, SCHEDULES, method_keys
+
     key = f"methods.{name}"
     if name in RESERVED_METHOD_NAMES:
         raise ConfigError("methods", name, f"method names {list(RESERVED_METHOD_NAMES)} are reserved for other results")
     resolved = {**METHOD_BASICS, **method}
-    criterion, schedule = resolved["criterion"], resolved["schedule"]
-    used = {**CRITERION_KEYS[criterion], **SCHEDULE_KEYS[schedule]}
+    for part, registered in (("criterion", CRITERIA), ("schedule", SCHEDULES)):
+        if resolved[part] not in registered:
+            raise ConfigError(f"{key}.{part}", resolved[part], f"must be one of {sorted(registered)}")
+    criterion, schedule = CRITERIA[resolved["criterion"]], SCHEDULES[resolved["schedule"]]
+    used = method_keys(resolved)
     unused = sorted(set(method) - set(METHOD_BASICS) - set(used))
     if unused:
         extra = unused[0]
         raise ConfigError(
             f"{key}.{extra}", method[extra],
-            f"is not used by criterion {criterion!r} with schedule {schedule!r} (their keys: {sorted(used) or 'none'})",
+            f"is not used by criterion {criterion.name!r} with schedule {schedule.name!r} (their keys: {sorted(used) or 'none'})",
         )
-    resolved = {**METHOD_BASICS, **used, **method}
-    if criterion == "neuron_activation" and resolved["scope"] != "global":
-        raise ConfigError(f"{key}.scope", resolved["scope"], "criterion 'neuron_activation' removes whole neurons; only 'global' applies")
-    if criterion == "neuron_activation" and schedule == "regrow":
-        raise ConfigError(f"{key}.criterion", criterion, "schedule 'regrow' swaps single weights; use an unstructured criterion")
-    if schedule == "iterative":
-        epochs = min(config["early"]["epochs"], config["late"]["epochs"])
-        if resolved["steps"] > epochs:
-            raise ConfigError(f"{key}.steps", resolved["steps"], f"must be at most the fewest stage epochs ({epochs}): one step per epoch at most")
-    if schedule == "cubic" and resolved["warmup"] >= resolved["ramp_end"]:
-        raise ConfigError(f"{key}.warmup", resolved["warmup"], f"must be below {key}.ramp_end ({resolved['ramp_end']})")
-    if schedule == "rewind" and resolved["rewind_epoch"] > config["baseline"]["epochs"]:
-        raise ConfigError(
-            f"{key}.rewind_epoch", resolved["rewind_epoch"], f"must be at most baseline.epochs ({config['baseline']['epochs']})"
-        )
+    for name_, spec in used.items():
+        if name_ in method and not Draft202012Validator(spec.allowed).is_valid(method[name_]):
+            raise ConfigError(f"{key}.{name_}", method[name_], f"allowed: {allowed_text(spec.allowed)}")
+    resolved = {**METHOD_BASICS, **{k: spec.default for k, spec in used.items()}, **method}
+    if criterion.structured and resolved["scope"] != "global":
+        raise ConfigError(f"{key}.scope", resolved["scope"], f"criterion {criterion.name!r} removes whole neurons; only 'global' applies")
+    if criterion.structured and schedule.swaps_weights:
+        raise ConfigError(f"{key}.criterion", criterion.name, f"schedule {schedule.name!r} swaps single weights; use an unstructured criterion")
+    problem = schedule.check(resolved, config)
+    if problem:
+        raise ConfigError(f"{key}.{problem[0]}", resolved[problem[0]], problem[1])
     return resolved
 
 
@@ -195,6 +191,31 @@ def load_schema() -> dict:
     return yaml.safe_load(SCHEMA_PATH.read_text())
 
 
+def allowed_text(node: dict, resolve=lambda node: node) -> str:
+    """What a JSON schema node allows, in words (``resolve`` follows ``$ref`` in list items)."""
+    if "enum" in node:
+        return " \\| ".join(f"`{v}`" for v in node["enum"])
+    kind = node.get("type", "")
+    bounds = []
+    for word, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if word in node:
+            bounds.append(f"{sign} {node[word]}")
+    if kind == "array":
+        item = allowed_text(resolve(node.get("items", {})), resolve)
+        return f"list of ({item})" if "," in item else f"list of {item}"
+    if kind == "object" and isinstance(node.get("additionalProperties"), dict):
+        return f"map name → {allowed_text(node['additionalProperties'], resolve)}"
+    return ", ".join([kind, *bounds])
+
+
+def method_key_rows() -> list[str]:
+    """Config reference rows of every criterion's and schedule's keys, from the registry."""
+    from devprune.pruning.registry import all_keys
+
+    return [f"| `methods.<name>.{name}` | {allowed_text(key.allowed)} | {users}: {key.description}. Default {key.default}. |"
+            for name, (users, key) in all_keys().items()]
+
+
 def config_reference_markdown() -> str:
     """The README's config reference, generated from the schema so the two cannot drift."""
     schema = load_schema()
@@ -206,21 +227,6 @@ def config_reference_markdown() -> str:
             return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return node
 
-    def allowed(node: dict) -> str:
-        if "enum" in node:
-            return " \\| ".join(f"`{v}`" for v in node["enum"])
-        kind = node.get("type", "")
-        bounds = []
-        for word, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
-            if word in node:
-                bounds.append(f"{sign} {node[word]}")
-        if kind == "array":
-            item = resolve(node.get("items", {}))
-            return f"list of ({allowed(item)})" if "," in allowed(item) else f"list of {allowed(item)}"
-        if kind == "object" and "additionalProperties" in node and isinstance(node["additionalProperties"], dict):
-            return f"map name → {allowed(node['additionalProperties'])}"
-        return ", ".join([kind, *bounds])
-
     def walk(node: dict, prefix: str) -> None:
         for key, sub in node.get("properties", {}).items():
             sub = resolve(sub)
@@ -231,9 +237,11 @@ def config_reference_markdown() -> str:
             elif "properties" in entry:  # a map of named objects: one row for the map, then its keys
                 rows.append(f"| `{name}` | map name → object | {' '.join(sub.get('description', '').split())} |")
                 walk(entry, f"{name}.<name>.")
+                if name == "methods":  # the keys each criterion and schedule adds live in the registry
+                    rows.extend(method_key_rows())
             else:
                 description = " ".join(sub.get("description", "").split())
-                rows.append(f"| `{name}` | {allowed(sub)} | {description} |")
+                rows.append(f"| `{name}` | {allowed_text(sub, resolve)} | {description} |")
 
     walk(schema, "")
     return "\n".join(rows) + "\n"

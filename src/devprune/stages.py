@@ -24,8 +24,8 @@ from devprune.config import stable_hash
 from devprune.evaluate import evaluate
 from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, machine, provenance, read_parquet, write_parquet
 from devprune.models import TaskGatedMLP
-from devprune.pruning import rewind
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
+from devprune.pruning.registry import SCHEDULES
 from devprune.runtime import load_tensors, save_tensors
 from devprune.tasks import TASKS, TaskData, draw_task_data
 from devprune.train import cued_inputs, steps_per_epoch, train_stacked
@@ -136,6 +136,7 @@ def train_pruned(
     ``method`` (resolved, see :func:`devprune.config.resolve_method`) says which weights go and
     when; rewinding reads the baseline's ``trajectory_paths``."""
     target = StageTarget(early_density=None if branch else early_density, late_fraction=late_fraction)
+    schedule = SCHEDULES[method["schedule"]]
     models, masks, data, metas, shuffle_seeds, labels, pruners, parents = [], [], [], [], [], [], [], []
     for i, seed in enumerate(seeds):
         parents.append([parent_models[i], train_paths[i]])
@@ -156,10 +157,9 @@ def train_pruned(
         pruner = Pruner(method, target, start_masks, generator=generator,
                         samples=scoring_samples(data[-1], task_cfg, method.get("samples", 0)))
         model_masks = pruner.prune(model, start_masks, initial_progress(method))
-        if method["schedule"] == "rewind":
-            stored = load_tensors(trajectory_paths[i], device)["epochs"][method["rewind_epoch"]]
+        if schedule.needs_trajectory:
             parents[-1].append(trajectory_paths[i])
-            rewind(model, model_masks, stored)
+            schedule.prepare(method, model, model_masks, load_tensors(trajectory_paths[i], device))
         models.append(model)
         masks.append(model_masks)
         pruners.append(pruner)
@@ -169,26 +169,29 @@ def train_pruned(
             "config_hash": stable_hash(parent["config_hash"], stage, stage_cfg, density, branch, late_fraction, method),
         })
     sizes = {task: len(data[0].labels[task]) for task in TASKS}
-    schedule = StageSchedule(method, pruners, epochs=stage_cfg["epochs"],
-                             steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
+    mask_schedule = StageSchedule(method, pruners, epochs=stage_cfg["epochs"],
+                                  steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
     _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, mask_paths,
-                    log_paths, task_cfg, parents, mask_schedule=schedule)
+                    log_paths, task_cfg, parents, mask_schedule=mask_schedule)
 
 
-def evaluate_models(
-    model_paths: list[str], test_paths: list[str], metrics_paths: list[str], *, task_cfg: dict, eval_cfg: dict,
-    device: str,
-) -> None:
-    """Evaluate each model on its own seed's test set; one tidy metrics file per model."""
+def evaluate_models(model_paths: list[str], test_paths: dict[int, str], metrics_paths: list[str], *, task_cfg: dict,
+                    eval_cfg: dict, device: str) -> None:
+    """Evaluate each model on its own seed's test set (``test_paths``: seed -> file, each read
+    once); one tidy metrics file per model."""
     start = time.perf_counter()
-    for model_path, test_path, metrics_path in zip(model_paths, test_paths, metrics_paths, strict=True):
-        data, data_hash = _load_split(test_path, device)
+    test_sets = {}
+    for model_path, metrics_path in zip(model_paths, metrics_paths, strict=True):
         model, meta = load_model(model_path, device)
-        rows = pd.DataFrame(evaluate(model, data, task_cfg, eval_cfg, meta["seed"]))
+        seed = meta["seed"]
+        if seed not in test_sets:
+            test_sets[seed] = _load_split(test_paths[seed], device)
+        data, data_hash = test_sets[seed]
+        rows = pd.DataFrame(evaluate(model, data, task_cfg, eval_cfg, seed))
         for column in METRIC_ID_COLUMNS:
             rows.insert(METRIC_ID_COLUMNS.index(column), column, meta[column])
         config_hash = stable_hash(meta["config_hash"], data_hash, "evaluate", eval_cfg)
-        write_parquet(rows, metrics_path, provenance(config_hash, meta["seed"], device), schema=METRICS_SCHEMA,
-                      parents=[model_path, test_path])
+        write_parquet(rows, metrics_path, provenance(config_hash, seed, device), schema=METRICS_SCHEMA,
+                      parents=[model_path, test_paths[seed]])
         log.info("%s evaluated: %s", model_path, ", ".join(f"{r.metric}[{r.level:g}]={r.value:.1f}" for r in rows.itertuples()))
     log.info("timing evaluation_s=%.3f models=%d", time.perf_counter() - start, len(model_paths))  # read by bench/

@@ -50,9 +50,19 @@ def windows(values: np.ndarray, target: int, length: int, start: int, stop: int)
     return torch.tensor(inputs, dtype=torch.float32), torch.tensor(values[times, target], dtype=torch.float32)
 
 
-def make_splits(values: np.ndarray, target: int, length: int, *, train: float, validation: float):
-    """``{split: (inputs, targets)}`` of the scaled series, and the scaler (fitted on training rows)."""
+def label_and_scale(values: np.ndarray, *, train: float, validation: float) -> tuple[np.ndarray, np.ndarray, Scaler]:
+    """The series standardised with its training rows' statistics, each row's split (by the time of
+    its target) and the scaler: what the pipeline stores for a dataset."""
     bounds = split_bounds(len(values), train, validation)
     scaler = Scaler.fit(values[: bounds["train"][1]])
-    scaled = scaler.transform(values)
-    return {split: windows(scaled, target, length, *bounds[split]) for split in SPLITS}, scaler
+    labels = np.repeat(SPLITS, [stop - start for start, stop in bounds.values()])
+    return scaler.transform(values), labels, scaler
+
+
+def split_windows(values: np.ndarray, labels: np.ndarray, target: int, length: int) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """``{split: (inputs, targets)}``: the windows whose target rows carry that split's label."""
+    splits = {}
+    for split in SPLITS:
+        rows = np.flatnonzero(labels == split)
+        splits[split] = windows(values, target, length, rows[0], rows[-1] + 1)
+    return splits

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
 import pandas as pd
 import torch
 
 from devprune.config import stable_hash
-from devprune.forecast.data import SPLITS, Scaler, split_bounds, windows
+from devprune.forecast.data import SPLITS, label_and_scale, split_windows
 from devprune.forecast.sources import load_source
 from devprune.forecast.train import mae, predict, train_forecaster
 from devprune.io import PROVENANCE_COLUMNS, machine, provenance, read_parquet, write_parquet
@@ -36,16 +35,16 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
         raise ValueError(f"forecast.datasets.{name}.target = {spec['target']!r}: not a column of the data "
                          f"(columns: {', '.join(map(str, table.columns))})")
     values = table.to_numpy(dtype=float)
-    bounds = split_bounds(len(values), split_cfg["train"], split_cfg["validation"])
-    scaler = Scaler.fit(values[: bounds["train"][1]])
-    scaled = pd.DataFrame(scaler.transform(values), columns=[str(c) for c in table.columns])
-    scaled.insert(0, "split", np.repeat(SPLITS, [stop - start for start, stop in bounds.values()]))
+    scaled_values, labels, scaler = label_and_scale(values, train=split_cfg["train"], validation=split_cfg["validation"])
+    scaled = pd.DataFrame(scaled_values, columns=[str(c) for c in table.columns])
+    scaled.insert(0, "split", labels)
     config_hash = stable_hash("forecast data", spec, split_cfg)
     prov, parents = provenance(config_hash, None, "cpu"), [package_file] if package_file else []
     write_parquet(scaled, series_path, prov, parents=parents)
     write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov,
                   parents=parents)
-    log.info("%s: %d rows x %d features, splits %s (%s)", name, *values.shape, bounds, config_hash)
+    counts = {split: int((labels == split).sum()) for split in SPLITS}
+    log.info("%s: %d rows x %d features, rows per split %s (%s)", name, *values.shape, counts, config_hash)
 
 
 #: The settings of the forecast section each method's training uses, beyond the shared ones: a
@@ -74,9 +73,8 @@ def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: 
     frame = read_parquet(series_path)
     features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
     values = frame[features].to_numpy(dtype=float)
-    rows = {split: np.flatnonzero(frame["split"].to_numpy() == split) for split in SPLITS}
-    splits = {split: tuple(t.to(device) for t in windows(values, features.index(target), length, r[0], r[-1] + 1))
-              for split, r in rows.items()}
+    splits = {split: tuple(t.to(device) for t in pair)
+              for split, pair in split_windows(values, frame["split"].to_numpy(), features.index(target), length).items()}
     empty = [split for split, (_, targets) in splits.items() if len(targets) == 0]
     if empty:
         raise ValueError(f"dataset {dataset!r} has no {'/'.join(empty)} windows of length {length}: too few rows")

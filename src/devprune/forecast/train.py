@@ -24,7 +24,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from devprune.masks import Masks, apply_masks, density, full_masks, linear_weights, prunable_weights
-from devprune.pruning import cubic_sparsity, prune_to_sparsity
+from devprune.pruning.schedules import cubic_sparsity, prune_to_sparsity
 
 METHODS = ("none", "dropout", "mc_dropout", "pruning")
 #: Which weights synaptic pruning masks (``forecast.pruning.layers``).

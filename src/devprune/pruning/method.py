@@ -21,15 +21,8 @@ import torch
 from torch import nn
 
 from devprune.masks import Masks, round_half_up
-from devprune.pruning.criteria import (
-    activation_neuron_scores,
-    magnitude_scores,
-    prune_neurons_to_count,
-    random_scores,
-    saliency_scores,
-    select,
-)
-from devprune.pruning.schedules import cubic_sparsity, regrow
+from devprune.pruning.criteria import activation_neuron_scores, prune_neurons_to_count, select
+from devprune.pruning.registry import CRITERIA, SCHEDULES
 
 
 @dataclass(frozen=True)
@@ -57,19 +50,12 @@ class Pruner:
     def __init__(self, method: dict, target: StageTarget, start_masks: Masks, *, generator: torch.Generator,
                  samples: tuple[torch.Tensor, torch.Tensor]):
         self.method, self.target, self.generator, self.samples = method, target, generator, samples
+        self.criterion = CRITERIA[method["criterion"]]
         self.start_alive = {name: int(mask.sum()) for name, mask in start_masks.items()}
-
-    def _scores(self, model: nn.Module):
-        criterion = self.method["criterion"]
-        if criterion == "magnitude":
-            return magnitude_scores(model)
-        if criterion == "random":
-            return random_scores(model, self.generator)
-        return saliency_scores(model, *self.samples)
 
     def prune(self, model: nn.Module, masks: Masks, progress: Fraction) -> Masks:
         """The masks after the pruning event at ``progress``; survivors only ever shrink."""
-        if self.method["criterion"] == "neuron_activation":
+        if self.criterion.structured:
             n_keep = self.target.n_keep(sum(self.start_alive.values()), progress)
             return prune_neurons_to_count(model, masks, activation_neuron_scores(model, self.samples[0]), n_keep)
         alive = {name: int(mask.sum()) for name, mask in masks.items()}
@@ -79,55 +65,25 @@ class Pruner:
         else:
             keep = {name: min(self.target.n_keep(self.start_alive[name], progress), alive[name]) for name in masks}
             changes = any(keep[name] < alive[name] for name in masks)
-        return select(self._scores(model), masks, keep) if changes else masks
+        return select(self.criterion.scores(model, self.generator, self.samples), masks, keep) if changes else masks
 
 
 def initial_progress(method: dict) -> Fraction:
-    """Progress of the pruning before a stage's first step: all of it, except for the gradual
-    schedules (iterative: its first step; cubic: none)."""
-    if method["schedule"] == "iterative":
-        return Fraction(1, method["steps"])
-    return Fraction(0) if method["schedule"] == "cubic" else Fraction(1)
+    """Share of the stage's pruning done before its first step (the method's schedule says)."""
+    return SCHEDULES[method["schedule"]].initial_progress(method)
 
 
 class StageSchedule:
-    """When a method updates the masks while a stage trains (steps count optimiser steps from 1).
-
-    one_shot, rewind, regrow: everything is pruned before training (regrow then swaps weights
-    every ``regrow_every`` steps until ``regrow_until`` of training); iterative: ``steps`` equal
-    steps, the first before training, the others at evenly spaced epoch starts; cubic: nothing
-    before ``warmup`` of training, then every ``prune_every`` steps towards the target along
-    seed 002's cubic, reached at ``ramp_end`` (and at the latest by the last step).
-    """
+    """The mask hook of one stage: when the method's schedule (:mod:`.registry`) changes the masks
+    while the stage trains, and the new masks of every stacked network (steps count from 1)."""
 
     def __init__(self, method: dict, pruners: list[Pruner], *, epochs: int, steps_per_epoch: int):
-        self.method, self.pruners = method, pruners
-        self.total_steps = epochs * steps_per_epoch
-        self.schedule = method["schedule"]
-        if self.schedule == "iterative":
-            k = method["steps"]
-            self.iterative_events = {(i * epochs // k) * steps_per_epoch: Fraction(i + 1, k) for i in range(1, k)}
-        self.ramp_done = False
+        self.pruners = pruners
+        self.schedule = SCHEDULES[method["schedule"]](method, epochs=epochs, steps_per_epoch=steps_per_epoch)
 
     def is_due(self, step: int) -> bool:
-        method, share = self.method, step / self.total_steps
-        if self.schedule == "iterative":
-            return step in self.iterative_events
-        if self.schedule == "cubic":
-            return not self.ramp_done and share >= method["warmup"] and (step % method["prune_every"] == 0 or step == self.total_steps)
-        if self.schedule == "regrow":
-            return step % method["regrow_every"] == 0 and share <= method["regrow_until"]
-        return False
+        return self.schedule.is_due(step)
 
     def update(self, step: int, models: list[nn.Module], masks: list[Masks], grads: list[dict[str, torch.Tensor]]) -> list[Masks]:
         """New masks for every network after ``step`` (whose gradients are ``grads``)."""
-        if self.schedule == "regrow":
-            return [regrow(model, m, g, self.method["regrow_fraction"]) for model, m, g in zip(models, masks, grads)]
-        if self.schedule == "iterative":
-            progress = self.iterative_events[step]
-        else:
-            p = cubic_sparsity(step / self.total_steps, warmup=self.method["warmup"], total=self.method["ramp_end"], s_min=0.0, s_max=1.0)
-            progress = Fraction(1) if step == self.total_steps else Fraction(p)
-            self.ramp_done = progress == 1
-        return [pruner.prune(model, m, progress) for pruner, model, m in zip(self.pruners, models, masks)]
-
+        return self.schedule.update(step, self.pruners, models, masks, grads)

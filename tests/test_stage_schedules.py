@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.config import resolve_method
+from devprune.config import ConfigError, config_reference_markdown, resolve_method
 from devprune.models import TaskGatedMLP
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
+from devprune.pruning.registry import SCHEDULES, Key, Schedule, register
 from devprune.tasks import TASKS, TaskData, draw_task_data
 from devprune.train import steps_per_epoch, train_stacked
 
@@ -119,3 +120,43 @@ def test_neuron_pruning_stops_at_the_nearest_count_below_the_target():
     names = list(masks)
     for inner, outer in zip(names, names[1:]):  # a neuron is gone from both sides or from neither
         assert torch.equal(masks[inner].any(1), masks[outer].any(0))
+
+
+def test_a_schedule_added_to_the_registry_works_with_no_other_edit():
+    """A linear ramp, declared in one registered class: the config check, the config reference
+    and a stage's training all take it from the registry."""
+
+    @register
+    class LinearRamp(Schedule):
+        name = "linear_ramp"
+        description = "prune the stage's share in equal parts every `every` batches, done at the last step"
+        source = "a test"
+        keys = {"every": Key(10, {"type": "integer", "minimum": 1}, "batches between mask updates")}
+
+        @staticmethod
+        def initial_progress(method):
+            return Fraction(0)
+
+        def is_due(self, step):
+            return step % self.method["every"] == 0 or step == self.total_steps
+
+        def progress(self, step):
+            return Fraction(step, self.total_steps)
+
+    try:
+        method = _method(schedule="linear_ramp", every=7)
+        assert method == {"criterion": "magnitude", "scope": "global", "schedule": "linear_ramp", "every": 7}
+        assert _method(schedule="linear_ramp")["every"] == 10
+        with pytest.raises(ConfigError, match=r"'methods.test.every' = 0: allowed: integer, ≥ 1"):
+            _method(schedule="linear_ramp", every=0)
+        assert "| `methods.<name>.every` | integer, ≥ 1 | linear_ramp: batches between mask updates. Default 10. |" in config_reference_markdown()
+        models, masks, data, schedule = _stage(method, StageTarget(early_density=0.3))
+        assert all(masking.density(m) == 1.0 for m in masks)
+        logs = _train(models, masks, data, schedule)
+        total = masking.count(masks[0])[1]
+        for log in logs:
+            densities = log["density"].tolist()
+            assert densities == sorted(densities, reverse=True) and len(set(densities)) == len(densities)
+            assert densities[-1] == masking.round_half_up(0.3, total) / total
+    finally:
+        del SCHEDULES["linear_ramp"]

@@ -1,0 +1,98 @@
+"""What a pipeline job pays before it computes, phase by phase: each phase is a fresh Python
+process that goes one step further than the one before, timed from outside (median of --runs).
+
+    python bench/startup.py [--runs 7] [--out bench/out]
+
+Phases: the bare interpreter; Snakemake's ``script:`` preamble (the modules it imports to
+unpickle the job's ``snakemake`` object); torch; pandas and pyarrow; the whole of
+``devprune.stages`` (what a training job imports); and reading a block's inputs (one seed's
+training Parquet and a checkpoint, both checked against their SHA-256 records). Writes
+``startup.md`` and ``startup.parquet`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+SNAKEMAKE_PREAMBLE = "import pickle; from snakemake import script; from snakemake.logging import logger"
+READ_INPUTS = """
+from devprune.stages import _load_split, load_model
+_load_split({train!r}, "cpu"); load_model({model!r}, "cpu")
+"""
+
+
+def make_inputs(workdir: Path) -> dict[str, str]:
+    """One seed's training data and an untrained checkpoint, written as the pipeline writes them."""
+    import torch
+    import yaml
+
+    from devprune.models import TaskGatedMLP
+    from devprune.runtime import save_tensors
+    from devprune.stages import make_data
+
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    train, test, model = (str(workdir / name) for name in ("train.parquet", "test.parquet", "model.pt"))
+    make_data(cfg["task"], [0], [train], [test])
+    network = TaskGatedMLP(cfg["model"]["hidden"], n_classes=len(cfg["task"]["centers"]))
+    meta = {"hidden": cfg["model"]["hidden"], "input_dim": 4, "n_classes": len(cfg["task"]["centers"])}
+    save_tensors({"state_dict": network.state_dict(), "meta": meta}, model, [train])
+    torch.set_num_threads(1)
+    return {"train": train, "model": model}
+
+
+def phases(inputs: dict[str, str]) -> list[tuple[str, str]]:
+    """(phase, the code of a process that runs every phase up to and including it)."""
+    steps = [
+        ("interpreter", "pass"),
+        ("Snakemake script preamble", SNAKEMAKE_PREAMBLE),
+        ("torch", "import torch"),
+        ("pandas + pyarrow", "import pandas, pyarrow.parquet"),
+        ("devprune.stages (the rest of a job's imports)", "import devprune.stages"),
+        ("reading inputs (one seed: Parquet + checkpoint, verified)", READ_INPUTS.format(**inputs)),
+    ]
+    return [(name, "\n".join(code for _, code in steps[: i + 1])) for i, (name, _) in enumerate(steps)]
+
+
+def median_seconds(code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs + 1):  # the first run warms the file cache and is not counted
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per phase (median reported)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out", help="output directory")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cumulative = [(name, median_seconds(code, args.runs)) for name, code in phases(make_inputs(Path(tmp)))]
+    rows, before = [], 0.0
+    for name, seconds in cumulative:
+        rows.append({"phase": name, "cumulative_s": round(seconds, 3), "phase_s": round(max(seconds - before, 0.0), 3)})
+        before = seconds
+    table = pd.DataFrame(rows)
+    table.to_parquet(args.out / "startup.parquet")
+    from devprune.tables import markdown
+
+    (args.out / "startup.md").write_text(
+        f"Job start-up by phase: median of {args.runs} fresh processes each (`python bench/startup.py`).\n\n"
+        + markdown(table))
+    print((args.out / "startup.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
