@@ -14,9 +14,9 @@ declarations; only the methods that prune import the torch code they call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 @dataclass(frozen=True)
@@ -28,20 +28,19 @@ class Key:
     description: str
 
 
+@dataclass(frozen=True)
 class Criterion:
-    """Which weights go: scores per weight, higher meaning "keep"."""
+    """Which weights go. ``scores(model, generator, samples)`` gives per-weight scores of the
+    surviving weights, higher meaning "keep" (``samples``: training inputs and labels);
+    a ``structured`` criterion removes whole neurons instead (rows and columns), so it has no
+    layer scope and no single-weight swaps."""
 
-    name: ClassVar[str]
-    description: ClassVar[str]
-    source: ClassVar[str]
-    keys: ClassVar[dict[str, Key]] = {}
-    #: Removes whole neurons (rows and columns), so no layer scope and no single-weight swaps.
-    structured: ClassVar[bool] = False
-
-    @staticmethod
-    def scores(model, generator, samples):
-        """Per-weight scores of ``model``'s surviving weights (``samples``: inputs, labels)."""
-        raise NotImplementedError
+    name: str
+    description: str
+    source: str
+    scores: Callable | None = None
+    keys: dict[str, Key] = field(default_factory=dict)
+    structured: bool = False
 
 
 class Schedule:
@@ -90,13 +89,13 @@ class Schedule:
         :attr:`needs_trajectory`)."""
 
 
-CRITERIA: dict[str, type[Criterion]] = {}
+CRITERIA: dict[str, Criterion] = {}
 SCHEDULES: dict[str, type[Schedule]] = {}
 
 
 def register(entry):
-    """Class decorator: add a criterion or schedule to the registry under its ``name``."""
-    table = CRITERIA if issubclass(entry, Criterion) else SCHEDULES
+    """Add a criterion (a record) or a schedule (a class; use as its decorator) under its ``name``."""
+    table = CRITERIA if isinstance(entry, Criterion) else SCHEDULES
     if entry.name in table:
         raise ValueError(f"a pruning {'criterion' if table is CRITERIA else 'schedule'} named {entry.name!r} exists")
     table[entry.name] = entry
@@ -124,53 +123,32 @@ SAMPLES = Key(512, {"type": "integer", "minimum": 1},
               "training samples per task that the scores are computed on (the first ones of the seed's training set)")
 
 
-@register
-class Magnitude(Criterion):
-    name = "magnitude"
-    description = "smallest abs(w) go (the paper's)"
-    source = "seed 000, the paper; seed 001, magnitude-based pruning"
+def _magnitude_scores(model, generator, samples):
+    from devprune.masks import magnitude_scores
 
-    @staticmethod
-    def scores(model, generator, samples):
-        from devprune.masks import magnitude_scores
-
-        return magnitude_scores(model)
+    return magnitude_scores(model)
 
 
-@register
-class Random(Criterion):
-    name = "random"
-    description = "a seeded uniform draw per weight, blind to the weights"
-    source = "seed 001, the random-ticket control"
+def _random_scores(model, generator, samples):
+    from devprune.pruning.criteria import random_scores
 
-    @staticmethod
-    def scores(model, generator, samples):
-        from devprune.pruning.criteria import random_scores
-
-        return random_scores(model, generator)
+    return random_scores(model, generator)
 
 
-@register
-class Saliency(Criterion):
-    name = "saliency"
-    description = "smallest abs(w * dL/dw) for the cross-entropy on training samples go (SNIP)"
-    source = "seed 001, data-driven criteria; Lee et al. 2019"
-    keys = {"samples": SAMPLES}
+def _saliency_scores(model, generator, samples):
+    from devprune.pruning.criteria import saliency_scores
 
-    @staticmethod
-    def scores(model, generator, samples):
-        from devprune.pruning.criteria import saliency_scores
-
-        return saliency_scores(model, *samples)
+    return saliency_scores(model, *samples)
 
 
-@register
-class NeuronActivation(Criterion):
-    name = "neuron_activation"
-    description = "whole hidden neurons with the smallest mean activation on training samples go"
-    source = "seed 001, structured pruning"
-    keys = {"samples": SAMPLES}
-    structured = True
+register(Criterion("magnitude", "smallest abs(w) go (the paper's)", "seed 000, the paper; seed 001, magnitude-based pruning",
+                   _magnitude_scores))
+register(Criterion("random", "a seeded uniform draw per weight, blind to the weights", "seed 001, the random-ticket control",
+                   _random_scores))
+register(Criterion("saliency", "smallest abs(w * dL/dw) for the cross-entropy on training samples go (SNIP)",
+                   "seed 001, data-driven criteria; Lee et al. 2019", _saliency_scores, keys={"samples": SAMPLES}))
+register(Criterion("neuron_activation", "whole hidden neurons with the smallest mean activation on training samples go",
+                   "seed 001, structured pruning", keys={"samples": SAMPLES}, structured=True))
 
 
 # ---- schedules ----
@@ -285,6 +263,7 @@ class Regrow(Schedule):
     description = ("prune once, then every `regrow_every` batches until `regrow_until` swap the weakest "
                    "`regrow_fraction` of survivors for the pruned connections with the largest gradients")
     source = "seed 001, regrowth; RigL, Evci et al. 2020"
+    swaps_weights = True
     keys = {
         "regrow_fraction": Key(0.1, {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                                "share of the survivors dropped (and as many regrown) per update"),
@@ -292,7 +271,6 @@ class Regrow(Schedule):
         "regrow_until": Key(0.75, {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                             "share of the stage's training after which the mask stays fixed (RigL)"),
     }
-    swaps_weights = True
 
     def is_due(self, step):
         return step % self.method["regrow_every"] == 0 and step / self.total_steps <= self.method["regrow_until"]
