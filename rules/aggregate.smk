@@ -1,5 +1,9 @@
 TABLE_NAMES = ("table1", "table2", "claims", "methods", "stability", "provenance")
-TABLES = [f"{RESULTS}/tables/{name}.{ext}" for name in TABLE_NAMES for ext in ("parquet", "md")]
+TABLES = [
+    f"{RESULTS}/tables/{name}.{ext}"
+    for name in TABLE_NAMES
+    for ext in ("parquet", "md")
+]
 FIGURE_NAMES = (
     "stress_vs_density",
     "noise_curves",
@@ -49,18 +53,21 @@ rule tables:
         f"{RESULTS}/metrics.parquet",
     output:
         TABLES,
-        [reported(f"{RESULTS}/tables/{name}.html", name, REPORT_CATEGORIES[name]) for name in TABLE_NAMES],
-    params:
-        evaluation=config["evaluation"],
-        claims=config["claims"],
-        methods=list(METHODS),
-        config_hash=results_hash(config),
+        [
+            reported(f"{RESULTS}/tables/{name}.html", name, REPORT_CATEGORIES[name])
+            for name in TABLE_NAMES
+        ],
     log:
         f"{RESULTS}/logs/tables.log",
     benchmark:
         f"{RESULTS}/benchmarks/tables.tsv"
     conda:
         "../envs/devprune.yaml"
+    params:
+        evaluation=config["evaluation"],
+        claims=config["claims"],
+        methods=list(METHODS),
+        config_hash=results_hash(config),
     script:
         "../workflow_scripts/make_tables.py"
 
@@ -71,16 +78,19 @@ rule figures:
         claims=f"{RESULTS}/tables/claims.parquet",
         stability=f"{RESULTS}/tables/stability.parquet",
     output:
-        [reported(path, name, REPORT_CATEGORIES[name]) for path, name in zip(FIGURES, FIGURE_NAMES)],
-    params:
-        evaluation=config["evaluation"],
-        claims=config["claims"],
-        methods=list(METHODS),
+        [
+            reported(path, name, REPORT_CATEGORIES[name])
+            for path, name in zip(FIGURES, FIGURE_NAMES)
+        ],
     log:
         f"{RESULTS}/logs/figures.log",
     benchmark:
         f"{RESULTS}/benchmarks/figures.tsv"
     conda:
         "../envs/devprune.yaml"
+    params:
+        evaluation=config["evaluation"],
+        claims=config["claims"],
+        methods=list(METHODS),
     script:
         "../workflow_scripts/make_figures.py"

@@ -7,7 +7,11 @@ import sys
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 # Jobs import devprune too; make it importable there without an install (e.g. in conda envs).
 os.environ.update(
-    PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
+    PYTHONPATH=os.pathsep.join(
+        p
+        for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH"))
+        if p
+    )
 )
 
 from devprune.config import (
@@ -40,7 +44,10 @@ BENCH = f"{RESULTS}/benchmarks"
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
 # Each method with every default filled in: what its jobs get and what its hashes name.
-METHODS = {name: resolve_method(name, method, config) for name, method in config["methods"].items()}
+METHODS = {
+    name: resolve_method(name, method, config)
+    for name, method in config["methods"].items()
+}
 TRAINING_KEYS = ("epochs", "lr", "batch_size")
 # Training and evaluation jobs ask for a GPU (`--gpus` on SLURM) only when the config demands one.
 GPUS_PER_JOB = 1 if config["device"] == "cuda" else 0
@@ -67,12 +74,20 @@ EVALUATION_GROUPS = {
     "early": [f"{{method}}/early/{density}" for density in DENSITIES],
     "late": [f"{{method}}/late/{density}/{{branch}}" for density in DENSITIES],
 }
-EVALUATION_LOGS = {"baseline": "evaluate_baseline", "early": "{method}/evaluate_early", "late": "{method}/evaluate_late_{branch}"}
+EVALUATION_LOGS = {
+    "baseline": "evaluate_baseline",
+    "early": "{method}/evaluate_early",
+    "late": "{method}/evaluate_late_{branch}",
+}
 
 
 def group_files(seeds, group, name):
     """The file ``name`` of every model of an evaluation group, for each seed of a block."""
-    return [path for model_dir in EVALUATION_GROUPS[group] for path in block_files(seeds, f"{model_dir}/{name}")]
+    return [
+        path
+        for model_dir in EVALUATION_GROUPS[group]
+        for path in block_files(seeds, f"{model_dir}/{name}")
+    ]
 
 
 def reported(path, caption, category):
@@ -80,7 +95,12 @@ def reported(path, caption, category):
     and listed there by name, e.g. "claims forest (figure)"."""
     kind = "figure" if path.endswith(".png") else "table"
     name = os.path.basename(path).split(".")[0].replace("_", " ")
-    return report(path, caption=f"../report/{caption}.rst", category=category, labels={"result": f"{name} ({kind})"})
+    return report(
+        path,
+        caption=f"../report/{caption}.rst",
+        category=category,
+        labels={"result": f"{name} ({kind})"},
+    )
 
 
 def stage_settings(stage):
@@ -112,7 +132,11 @@ def model_dirs():
 
 
 def all_metrics():
-    return [f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet" for s in SEEDS for m in model_dirs()]
+    return [
+        f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet"
+        for s in SEEDS
+        for m in model_dirs()
+    ]
 
 
 # ---- the forecasting benchmark (rules/forecast.smk) ----
@@ -121,10 +145,16 @@ FORECAST = config["forecast"]
 FRESULTS = f"{config['results_dir']}/{FORECAST['experiment']}"
 DOWNLOADS = f"{config['results_dir']}/downloads"
 FORECAST_TABLE_NAMES = ("summary", "by_length", "tests", "claims")
-FORECAST_TABLES = [f"{FRESULTS}/tables/{name}.{ext}" for name in FORECAST_TABLE_NAMES for ext in ("parquet", "md")]
+FORECAST_TABLES = [
+    f"{FRESULTS}/tables/{name}.{ext}"
+    for name in FORECAST_TABLE_NAMES
+    for ext in ("parquet", "md")
+]
 FORECAST_FIGURE_NAMES = ("mae_by_method", "mae_by_length")
 FORECAST_FIGURES = [f"{FRESULTS}/figures/{name}.png" for name in FORECAST_FIGURE_NAMES]
-TRIAL_DIR = f"{FRESULTS}/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}"
+TRIAL_DIR = (
+    f"{FRESULTS}/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}"
+)
 
 
 def package_file(wildcards):
@@ -134,5 +164,11 @@ def package_file(wildcards):
 
 
 def forecast_metrics():
-    return expand(f"{TRIAL_DIR}/metrics.parquet", dataset=FORECAST["datasets"], architecture=FORECAST["architectures"],
-                  fmethod=FORECAST["methods"], length=FORECAST["sequence_lengths"], trial=range(FORECAST["trials"]))
+    return expand(
+        f"{TRIAL_DIR}/metrics.parquet",
+        dataset=FORECAST["datasets"],
+        architecture=FORECAST["architectures"],
+        fmethod=FORECAST["methods"],
+        length=FORECAST["sequence_lengths"],
+        trial=range(FORECAST["trials"]),
+    )

@@ -10,7 +10,20 @@ for block, block_seeds in BLOCKS.items():
         output:
             model=block_files(block_seeds, "{method}/early/{density}/model.pt"),
             mask=block_files(block_seeds, "{method}/early/{density}/mask.pt"),
-            train_log=block_files(block_seeds, "{method}/early/{density}/train_log.parquet"),
+            train_log=block_files(
+                block_seeds, "{method}/early/{density}/train_log.parquet"
+            ),
+        log:
+            f"{LOGS}/block{block}/{{method}}/early_{{density}}.log",
+        benchmark:
+            f"{BENCH}/block{block}/{{method}}/early_{{density}}.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        threads: config["threads"]["pruning"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+            gpu=GPUS_PER_JOB,
         params:
             task=config["task"],
             stage=stage_settings("early"),
@@ -18,16 +31,5 @@ for block, block_seeds in BLOCKS.items():
             seeds=block_seeds,
             method=method_params,
             device=config["device"],
-        log:
-            f"{LOGS}/block{block}/{{method}}/early_{{density}}.log",
-        benchmark:
-            f"{BENCH}/block{block}/{{method}}/early_{{density}}.tsv"
-        threads: config["threads"]["pruning"]
-        resources:
-            mem_mb=2000,
-            runtime=30,
-            gpu=GPUS_PER_JOB,
-        conda:
-            "../envs/devprune.yaml"
         script:
             "../workflow_scripts/train_pruned.py"

@@ -13,21 +13,21 @@ for block, block_seeds in BLOCKS.items():
                 test=block_files(block_seeds, "data/test.parquet"),
             output:
                 metrics=group_files(block_seeds, group, "metrics.parquet"),
-            params:
-                task=config["task"],
-                evaluation=config["evaluation"],
-                seeds=block_seeds,
-                device=config["device"],
             log:
                 f"{LOGS}/block{block}/{log_name}.log",
             benchmark:
                 f"{BENCH}/block{block}/{log_name}.tsv"
+            conda:
+                "../envs/devprune.yaml"
             threads: config["threads"]["evaluation"]
             resources:
                 mem_mb=2000,
                 runtime=10,
                 gpu=GPUS_PER_JOB,
-            conda:
-                "../envs/devprune.yaml"
+            params:
+                task=config["task"],
+                evaluation=config["evaluation"],
+                seeds=block_seeds,
+                device=config["device"],
             script:
                 "../workflow_scripts/evaluate.py"

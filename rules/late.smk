@@ -11,7 +11,20 @@ for block, block_seeds in BLOCKS.items():
         output:
             model=block_files(block_seeds, "{method}/late/{density}/{branch}/model.pt"),
             mask=block_files(block_seeds, "{method}/late/{density}/{branch}/mask.pt"),
-            train_log=block_files(block_seeds, "{method}/late/{density}/{branch}/train_log.parquet"),
+            train_log=block_files(
+                block_seeds, "{method}/late/{density}/{branch}/train_log.parquet"
+            ),
+        log:
+            f"{LOGS}/block{block}/{{method}}/late_{{density}}_{{branch}}.log",
+        benchmark:
+            f"{BENCH}/block{block}/{{method}}/late_{{density}}_{{branch}}.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        threads: config["threads"]["pruning"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+            gpu=GPUS_PER_JOB,
         params:
             task=config["task"],
             stage=stage_settings("late"),
@@ -20,16 +33,5 @@ for block, block_seeds in BLOCKS.items():
             seeds=block_seeds,
             method=method_params,
             device=config["device"],
-        log:
-            f"{LOGS}/block{block}/{{method}}/late_{{density}}_{{branch}}.log",
-        benchmark:
-            f"{BENCH}/block{block}/{{method}}/late_{{density}}_{{branch}}.tsv"
-        threads: config["threads"]["pruning"]
-        resources:
-            mem_mb=2000,
-            runtime=30,
-            gpu=GPUS_PER_JOB,
-        conda:
-            "../envs/devprune.yaml"
         script:
             "../workflow_scripts/train_pruned.py"
