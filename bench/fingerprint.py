@@ -23,7 +23,7 @@ import torch
 import yaml
 
 from devprune.io import machine
-from devprune.stages import make_data, train_baseline
+from devprune.stages import Block, TrainFiles, make_data, train_baseline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,9 +35,8 @@ def fingerprint(cfg: dict, seed: int, threads: int) -> dict:
         paths = {name: [str(Path(tmp) / name)] for name in
                  ("train.parquet", "test.parquet", "model.pt", "log.parquet", "trajectory.pt")}
         make_data(cfg["task"], [seed], paths["train.parquet"], paths["test.parquet"])
-        train_baseline(paths["train.parquet"], paths["model.pt"], paths["log.parquet"], paths["trajectory.pt"],
-                       task_cfg=cfg["task"], model_cfg=cfg["model"], stage_cfg=cfg["baseline"], seeds=[seed],
-                       device="cpu")
+        files = TrainFiles(paths["train.parquet"], paths["model.pt"], paths["log.parquet"], trajectory=paths["trajectory.pt"])
+        train_baseline(Block([seed], cfg["task"], "cpu"), files, cfg["model"], cfg["baseline"])
         data = pd.read_parquet(paths["train.parquet"][0])
         weights = torch.load(paths["model.pt"][0], weights_only=True)["state_dict"]["layers.0.weight"]
         log = pd.read_parquet(paths["log.parquet"][0])

@@ -32,4 +32,4 @@ for block, block_seeds in BLOCKS.items():
             method=method_params,
             device=config["device"],
         script:
-            "../workflow_scripts/train_pruned.py"
+            "../workflow_scripts/prune_early.py"

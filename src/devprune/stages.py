@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
@@ -58,64 +59,93 @@ def load_model(model_path: str, device: str = "cpu") -> tuple[TaskGatedMLP, dict
     return model, meta
 
 
-def _train_and_save(
-    models: list[TaskGatedMLP], masks: list[masking.Masks], data: list[TaskData], metas: list[dict],
-    shuffle_seeds: list[int], labels: list[str], stage_cfg: dict, device: str,
-    model_paths: list[str], mask_paths: list[str] | None, log_paths: list[str], task_cfg: dict,
-    parents: list[list[str]], **training,
-) -> None:
-    """Train every seed's network at once, then write each one's checkpoint, mask and log, each
-    recording the digests of that seed's ``parents``. ``training`` goes to
+@dataclass(frozen=True)
+class Block:
+    """What every job of one seed block shares: its seeds (trained together as one stack), the
+    task settings and the torch device."""
+
+    seeds: list[int]
+    task_cfg: dict
+    device: str
+
+
+@dataclass(frozen=True)
+class TrainFiles:
+    """A training job's files, each a list with one path per seed of its block."""
+
+    train: list[str]
+    model: list[str]
+    log: list[str]
+    mask: list[str] | None = None  # written by the pruning stages
+    parent: list[str] | None = None  # the network a pruning stage starts from
+    parent_mask: list[str] | None = None  # its mask (late stage)
+    trajectory: list[str] | None = None  # written by the baseline, read by schedules that need it
+
+
+@dataclass
+class SeedRun:
+    """One seed's network in a training job, ready to train: what the job writes for it and the
+    files its outputs record as parents."""
+
+    model: TaskGatedMLP
+    masks: masking.Masks
+    data: TaskData
+    meta: dict
+    shuffle_seed: int
+    label: str
+    parents: list[str]
+
+
+def _train_and_save(block: Block, runs: list[SeedRun], files: TrainFiles, stage_cfg: dict, **training) -> None:
+    """Train every seed's network at once, then write each one's checkpoint, mask (pruning stages)
+    and log, each recording the digests of that seed's parents. ``training`` goes to
     :func:`devprune.train.train_stacked` (mask schedule, epoch hook)."""
-    for label, model_masks in zip(labels, masks):
-        alive, total = masking.count(model_masks)
-        log.info("%s: %d of %d weights kept (density %.4f)", label, alive, total, alive / total)
+    for run in runs:
+        alive, total = masking.count(run.masks)
+        log.info("%s: %d of %d weights kept (density %.4f)", run.label, alive, total, alive / total)
     start = time.perf_counter()
-    train_logs = train_stacked(models, masks, data, task_cfg, seeds=shuffle_seeds, labels=labels, **stage_cfg, **training)
-    log.info("timing training_s=%.3f models=%d", time.perf_counter() - start, len(models))  # read by bench/
-    for i, (model, model_masks, meta) in enumerate(zip(models, masks, metas)):
-        alive, total = masking.count(model_masks)
-        meta["final_density"] = alive / total
-        meta["machine"] = machine(device)
-        state = {k: v.cpu() for k, v in model.state_dict().items()}
-        save_tensors({"state_dict": state, "meta": meta}, model_paths[i], parents[i])
-        if mask_paths is not None:
-            save_tensors({name: mask.cpu() for name, mask in model_masks.items()}, mask_paths[i], parents[i])
-        write_parquet(train_logs[i], log_paths[i], provenance(meta["config_hash"], meta["seed"], device), parents=parents[i])
+    masks = [r.masks for r in runs]  # a mask schedule replaces them with the final masks
+    train_logs = train_stacked([r.model for r in runs], masks, [r.data for r in runs], block.task_cfg,
+                               seeds=[r.shuffle_seed for r in runs], labels=[r.label for r in runs], **stage_cfg, **training)
+    log.info("timing training_s=%.3f models=%d", time.perf_counter() - start, len(runs))  # read by bench/
+    for i, (run, final_masks) in enumerate(zip(runs, masks)):
+        run.masks = final_masks
+        alive, total = masking.count(run.masks)
+        run.meta["final_density"] = alive / total
+        run.meta["machine"] = machine(block.device)
+        state = {k: v.cpu() for k, v in run.model.state_dict().items()}
+        save_tensors({"state_dict": state, "meta": run.meta}, files.model[i], run.parents)
+        if files.mask is not None:
+            save_tensors({name: mask.cpu() for name, mask in run.masks.items()}, files.mask[i], run.parents)
+        prov = provenance(run.meta["config_hash"], run.meta["seed"], block.device)
+        write_parquet(train_logs[i], files.log[i], prov, parents=run.parents)
 
 
-def train_baseline(
-    train_paths: list[str], model_paths: list[str], log_paths: list[str], trajectory_paths: list[str], *,
-    task_cfg: dict, model_cfg: dict, stage_cfg: dict, seeds: list[int], device: str,
-) -> None:
+def train_baseline(block: Block, files: TrainFiles, model_cfg: dict, stage_cfg: dict) -> None:
     """Dense training. Besides the final network, every seed's weights at the start and after
     each epoch go to its trajectory file, for lottery-ticket rewinding to any epoch."""
-    models, masks, data, metas = [], [], [], []
-    for seed, train_path in zip(seeds, train_paths, strict=True):
-        seed_data, data_hash = _load_split(train_path, device)
+    runs = []
+    n_classes = len(block.task_cfg["centers"])
+    for seed, train_path in zip(block.seeds, files.train, strict=True):
+        seed_data, data_hash = _load_split(train_path, block.device)
         torch.manual_seed(derived_seed(seed, "baseline", "init"))
-        model = TaskGatedMLP(model_cfg["hidden"], input_dim=4, n_classes=len(task_cfg["centers"])).to(device)
-        models.append(model)
-        masks.append(masking.full_masks(model))
-        data.append(seed_data)
-        metas.append({
+        model = TaskGatedMLP(model_cfg["hidden"], input_dim=4, n_classes=n_classes).to(block.device)
+        meta = {
             "stage": "baseline", "method": None, "seed": seed, "early_density": None, "branch": None,
             "late_fraction": None, "hidden": list(model_cfg["hidden"]), "input_dim": 4,
-            "n_classes": len(task_cfg["centers"]), "config_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
-        })
-    shuffle_seeds = [derived_seed(seed, "baseline") for seed in seeds]
-    labels = [f"seed {seed} baseline" for seed in seeds]
-    trajectories = [[] for _ in models]
+            "n_classes": n_classes, "config_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
+        }
+        runs.append(SeedRun(model, masking.full_masks(model), seed_data, meta, derived_seed(seed, "baseline"),
+                            f"seed {seed} baseline", [train_path]))
+    trajectories = [[] for _ in runs]
 
     def record(epoch, trained):
         for trajectory, model in zip(trajectories, trained):
             trajectory.append({k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
 
-    parents = [[path] for path in train_paths]
-    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, None, log_paths,
-                    task_cfg, parents, on_epoch_end=record)
-    for trajectory, path, seed_parents in zip(trajectories, trajectory_paths, parents, strict=True):
-        save_tensors({"epochs": trajectory}, path, seed_parents)
+    _train_and_save(block, runs, files, stage_cfg, on_epoch_end=record)
+    for trajectory, path, run in zip(trajectories, files.trajectory, runs, strict=True):
+        save_tensors({"epochs": trajectory}, path, run.parents)
 
 
 def scoring_samples(data: TaskData, task_cfg: dict, n_per_task: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,73 +155,93 @@ def scoring_samples(data: TaskData, task_cfg: dict, n_per_task: int) -> tuple[to
     return torch.cat([inputs[t][:n_per_task] for t in TASKS]), torch.cat([data.labels[t][:n_per_task] for t in TASKS])
 
 
-def train_pruned(
-    parent_models: list[str], parent_masks: list[str] | None, train_paths: list[str], model_paths: list[str],
-    mask_paths: list[str], log_paths: list[str], *, task_cfg: dict, stage_cfg: dict, seeds: list[int], device: str,
-    method_name: str, method: dict, trajectory_paths: list[str] | None = None,
-    early_density: float | None = None, branch: str | None = None, late_fraction: float | None = None,
-) -> None:
-    """Early stage (``early_density`` given): prune each baseline to that density.
-    Late stage (``branch`` and ``late_fraction`` given): prune that share of the survivors.
-    ``method`` (resolved, see :func:`devprune.config.resolve_method`) says which weights go and
-    when; rewinding reads the baseline's ``trajectory_paths``."""
-    target = StageTarget(early_density=None if branch else early_density, late_fraction=late_fraction)
-    schedule = SCHEDULES[method["schedule"]]
-    models, masks, data, metas, shuffle_seeds, labels, pruners, parents = [], [], [], [], [], [], [], []
-    for i, seed in enumerate(seeds):
-        parents.append([parent_models[i], train_paths[i]])
-        data.append(_load_split(train_paths[i], device)[0])
-        model, parent = load_model(parent_models[i], device)
-        if branch is None:
-            stage, density = "early", early_density
-            start_masks = masking.full_masks(model)
-            shuffle_seeds.append(derived_seed(seed, "early"))
-            labels.append(f"seed {seed} {method_name} early d={early_density:g}")
+@dataclass(frozen=True)
+class Method:
+    """A pruning method: its name in the config and its resolved settings
+    (:func:`devprune.config.resolve_method`)."""
+
+    name: str
+    settings: dict
+
+
+@dataclass(frozen=True)
+class PruningStage:
+    """What one pruning stage removes, and the late branch it makes (None in the early stage)."""
+
+    name: str
+    target: StageTarget
+    branch: str | None = None
+
+
+def prune_early(block: Block, files: TrainFiles, stage_cfg: dict, method: Method, early_density: float) -> None:
+    """Prune each seed's baseline to ``early_density`` of its weights, then fine-tune them all."""
+    _prune_and_train(block, files, stage_cfg, method, PruningStage("early", StageTarget(early_density=early_density)))
+
+
+def prune_late(block: Block, files: TrainFiles, stage_cfg: dict, method: Method, branch: str, late_fraction: float) -> None:
+    """Prune ``late_fraction`` of each early network's survivors (the late ``branch``), then
+    fine-tune them all."""
+    _prune_and_train(block, files, stage_cfg, method, PruningStage("late", StageTarget(late_fraction=late_fraction), branch))
+
+
+def _prune_and_train(block: Block, files: TrainFiles, stage_cfg: dict, method: Method, stage: PruningStage) -> None:
+    """The method prunes each seed's parent towards the stage's target (all of it before training,
+    or step by step while it trains: its schedule says), and the stack trains."""
+    schedule = SCHEDULES[method.settings["schedule"]]
+    runs, pruners = [], []
+    for i, seed in enumerate(block.seeds):
+        data = _load_split(files.train[i], block.device)[0]
+        model, parent = load_model(files.parent[i], block.device)
+        parents = [files.parent[i], files.train[i]]
+        if stage.name == "early":
+            density, start_masks = stage.target.early_density, masking.full_masks(model)
+            shuffle_seed = derived_seed(seed, "early")
+            label = f"seed {seed} {method.name} early d={density:g}"
         else:
-            stage, density = "late", parent["early_density"]
-            start_masks = load_tensors(parent_masks[i], device)
-            parents[-1].append(parent_masks[i])
-            shuffle_seeds.append(derived_seed(seed, "late", density))
-            labels.append(f"seed {seed} {method_name} late d={density:g} {branch}")
-        generator = torch.Generator().manual_seed(derived_seed(seed, "random criterion", stage, density, branch))
-        pruner = Pruner(method, target, start_masks, generator=generator,
-                        samples=scoring_samples(data[-1], task_cfg, method.get("samples", 0)))
-        model_masks = pruner.prune(model, start_masks, initial_progress(method))
+            density, start_masks = parent["early_density"], load_tensors(files.parent_mask[i], block.device)
+            parents.append(files.parent_mask[i])
+            shuffle_seed = derived_seed(seed, "late", density)
+            label = f"seed {seed} {method.name} late d={density:g} {stage.branch}"
+        generator = torch.Generator().manual_seed(derived_seed(seed, "random criterion", stage.name, density, stage.branch))
+        pruner = Pruner(method.settings, stage.target, start_masks, generator=generator,
+                        samples=scoring_samples(data, block.task_cfg, method.settings.get("samples", 0)))
+        model_masks = pruner.prune(model, start_masks, initial_progress(method.settings))
         if schedule.needs_trajectory:
-            parents[-1].append(trajectory_paths[i])
-            schedule.prepare(method, model, model_masks, load_tensors(trajectory_paths[i], device))
-        models.append(model)
-        masks.append(model_masks)
-        pruners.append(pruner)
-        metas.append({
-            **parent, "stage": stage, "method": method_name, "early_density": density, "branch": branch,
+            parents.append(files.trajectory[i])
+            schedule.prepare(method.settings, model, model_masks, load_tensors(files.trajectory[i], block.device))
+        late_fraction = stage.target.late_fraction
+        meta = {
+            **parent, "stage": stage.name, "method": method.name, "early_density": density, "branch": stage.branch,
             "late_fraction": late_fraction,
-            "config_hash": stable_hash(parent["config_hash"], stage, stage_cfg, density, branch, late_fraction, method),
-        })
-    sizes = {task: len(data[0].labels[task]) for task in TASKS}
-    mask_schedule = StageSchedule(method, pruners, epochs=stage_cfg["epochs"],
+            "config_hash": stable_hash(parent["config_hash"], stage.name, stage_cfg, density, stage.branch, late_fraction,
+                                       method.settings),
+        }
+        runs.append(SeedRun(model, model_masks, data, meta, shuffle_seed, label, parents))
+        pruners.append(pruner)
+    sizes = {task: len(runs[0].data.labels[task]) for task in TASKS}
+    mask_schedule = StageSchedule(method.settings, pruners, epochs=stage_cfg["epochs"],
                                   steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
-    _train_and_save(models, masks, data, metas, shuffle_seeds, labels, stage_cfg, device, model_paths, mask_paths,
-                    log_paths, task_cfg, parents, mask_schedule=mask_schedule)
+    _train_and_save(block, runs, files, stage_cfg, mask_schedule=mask_schedule)
 
 
-def evaluate_models(model_paths: list[str], test_paths: dict[int, str], metrics_paths: list[str], *, task_cfg: dict,
-                    eval_cfg: dict, device: str) -> None:
-    """Evaluate each model on its own seed's test set (``test_paths``: seed -> file, each read
-    once); one tidy metrics file per model."""
+def evaluate_models(block: Block, model_paths: list[str], test_paths: list[str], metrics_paths: list[str],
+                    eval_cfg: dict) -> None:
+    """Evaluate each model on its own seed's test set (``test_paths``: one per seed of the block,
+    each read once); one tidy metrics file per model."""
     start = time.perf_counter()
+    test_of = dict(zip(block.seeds, test_paths, strict=True))
     test_sets = {}
     for model_path, metrics_path in zip(model_paths, metrics_paths, strict=True):
-        model, meta = load_model(model_path, device)
+        model, meta = load_model(model_path, block.device)
         seed = meta["seed"]
         if seed not in test_sets:
-            test_sets[seed] = _load_split(test_paths[seed], device)
+            test_sets[seed] = _load_split(test_of[seed], block.device)
         data, data_hash = test_sets[seed]
-        rows = pd.DataFrame(evaluate(model, data, task_cfg, eval_cfg, seed))
+        rows = pd.DataFrame(evaluate(model, data, block.task_cfg, eval_cfg, seed))
         for column in METRIC_ID_COLUMNS:
             rows.insert(METRIC_ID_COLUMNS.index(column), column, meta[column])
         config_hash = stable_hash(meta["config_hash"], data_hash, "evaluate", eval_cfg)
-        write_parquet(rows, metrics_path, provenance(config_hash, seed, device), schema=METRICS_SCHEMA,
-                      parents=[model_path, test_paths[seed]])
+        write_parquet(rows, metrics_path, provenance(config_hash, seed, block.device), schema=METRICS_SCHEMA,
+                      parents=[model_path, test_of[seed]])
         log.info("%s evaluated: %s", model_path, ", ".join(f"{r.metric}[{r.level:g}]={r.value:.1f}" for r in rows.itertuples()))
     log.info("timing evaluation_s=%.3f models=%d", time.perf_counter() - start, len(model_paths))  # read by bench/

@@ -1,0 +1,13 @@
+"""Snakemake job: prune one late branch's share of every early network's survivors (one method and
+density), then fine-tune them all as one stacked model."""
+from devprune.runtime import configure_torch_job
+from devprune.stages import Block, Method, TrainFiles, prune_late
+
+params, files = snakemake.params, snakemake.input
+device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)
+prune_late(
+    Block(params.seeds, params.task, device),
+    TrainFiles(files.train, snakemake.output.model, snakemake.output.train_log, mask=snakemake.output.mask,
+               parent=files.parent, parent_mask=files.parent_mask, trajectory=files.trajectory),
+    params.stage, Method(params.method["method_name"], params.method["method"]), params.branch, params.late_fraction,
+)
