@@ -26,7 +26,7 @@ from devprune.train import train_stacked
 
 REPO = Path(__file__).resolve().parents[1]
 MATMUL_OPS = {"aten::bmm", "aten::baddbmm", "aten::mm", "aten::addmm"}
-OPTIMIZER_OPS = {"aten::sqrt", "aten::div", "aten::lerp_", "aten::addcmul_", "aten::addcdiv_", "aten::_fused_adam_"}
+OPTIMIZER_OPS = {"aten::sqrt", "aten::div", "aten::lerp_", "aten::addcmul_", "aten::addcdiv_", "aten::_fused_adam_", "aten::_foreach_add_"}
 
 
 def kind(name: str) -> str:

@@ -2,6 +2,8 @@
 trainer the pipeline uses gives every network exactly what the plain loop gives it."""
 
 import copy
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ import torch
 from devprune import masks as masking
 from devprune.models import TaskGatedMLP
 from devprune.tasks import TaskData, draw_task_data
-from devprune.train import alternating_batches, train, train_stacked
+from devprune.train import LaneSafeAdam, alternating_batches, train, train_stacked
 
 from conftest import tiny_config
 
@@ -116,3 +118,41 @@ def test_stacked_training_rejects_training_sets_of_different_sizes():
     with pytest.raises(ValueError, match="training sets of one size"):
         train_stacked(models, masks, [small, *data[1:]], cfg["task"], epochs=1, lr=0.01, batch_size=32,
                       seeds=[1, 2, 3], labels=list("abc"))
+
+
+def test_lane_safe_adam_gives_torch_adams_numbers():
+    """The fused kernel on lane-safe tensors is torch.optim.Adam(fused=True); the rest is its
+    single-tensor loop: the same bits after 30 steps, for the pipeline network's shapes."""
+    torch.manual_seed(0)
+    shapes = [(256, 4), (256,), (256, 256), (4, 128), (4,)]
+    ours = [torch.randn(shape, requires_grad=True) for shape in shapes]
+    theirs = [p.detach().clone().requires_grad_(True) for p in ours]
+    optimizer = LaneSafeAdam(ours, lr=1e-3)
+    fused = torch.optim.Adam(theirs[:-1], lr=1e-3, fused=True)
+    loop = torch.optim.Adam(theirs[-1:], lr=1e-3, foreach=False)
+    for _ in range(30):
+        grads = [torch.randn(shape) * 10.0 ** torch.randint(-6, 0, shape) for shape in shapes]
+        for a, b, grad in zip(ours, theirs, grads):
+            a.grad, b.grad = grad.clone(), grad.clone()
+        optimizer.step()
+        fused.step()
+        loop.step()
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+
+
+def test_a_training_jobs_set_up_does_not_import_torchs_compiler():
+    """torch.use_deterministic_algorithms and torch.optim optimisers import torch._dynamo (about
+    0.9 s); a job's set-up and training step must not (bench/startup.py measures the difference)."""
+    code = (
+        "import sys, torch\n"
+        "from devprune.runtime import configure_torch_job\n"
+        "from devprune.train import LaneSafeAdam\n"
+        "configure_torch_job(1, 'cpu')\n"
+        "assert torch.are_deterministic_algorithms_enabled()\n"
+        "layer = torch.nn.Linear(16, 4)\n"
+        "layer(torch.ones(2, 16)).sum().backward()\n"
+        "LaneSafeAdam(layer.parameters(), 1e-3).step()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('torch._dynamo', 'torch._inductor'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

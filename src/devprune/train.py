@@ -10,11 +10,13 @@ one :class:`~devprune.models.StackedMLP` and gives each exactly the numbers :fun
 (same batch order from its own seed, same arithmetic; tested bit for bit on CPU). It exists for
 speed: besides its matrix products, one step of a 100k-weight network spends about as long again
 on per-operation overhead, which stacking pays once for all M networks (bench/profile_step.py).
+Both step with :class:`LaneSafeAdam`, torch's fused Adam wherever that cannot depend on the stack.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Callable
 
 import pandas as pd
@@ -27,6 +29,72 @@ from devprune.models import StackedMLP, TaskGatedMLP
 from devprune.tasks import TASKS, TaskData, with_cue
 
 log = logging.getLogger(__name__)
+
+
+# The widest x86 float vector (AVX-512) holds 16 lanes. torch's fused Adam kernel runs a tensor's
+# first numel - numel % lanes elements vectorised and the rest as a scalar tail, which rounds
+# differently; every element of the vectorised body gets the same arithmetic whatever its offset.
+# A tensor whose per-network size is a multiple of 16 therefore never meets the tail, alone or
+# stacked, so its numbers cannot depend on the stack's size (tests/test_train.py checks it).
+VECTOR_LANES = 16
+BETAS, EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults, as the paper's Adam
+
+
+class LaneSafeAdam:
+    """Adam (no weight decay) whose numbers for one network are the same alone and in a stack
+    of any size, in one fused pass per tensor where that is safe.
+
+    Parameters whose per-network size is a multiple of :data:`VECTOR_LANES` (all but the output
+    bias, 4 per network) step with torch's fused kernel, ``torch._fused_adam_``, which reads and
+    writes each weight once instead of the per-tensor loop's several passes (bench/profile_step.py).
+    The rest step with plain elementwise ops, which round alike at any offset. The kernel is
+    called directly, not through ``torch.optim.Adam(fused=True)`` (the same arithmetic):
+    constructing a ``torch.optim`` optimiser imports torch's compiler, about 0.9 s of every
+    job's start-up (bench/startup.py).
+    """
+
+    def __init__(self, parameters, lr: float, n_networks: int = 1):
+        self.lr = lr
+        self.parameters = list(parameters)
+        self.fused = [(p.numel() // n_networks) % VECTOR_LANES == 0 for p in self.parameters]
+        self.exp_avgs = [torch.zeros_like(p) for p in self.parameters]
+        self.exp_avg_sqs = [torch.zeros_like(p) for p in self.parameters]
+        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.parameters]
+
+    def zero_grad(self) -> None:
+        for parameter in self.parameters:
+            parameter.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        fused = [i for i, is_fused in enumerate(self.fused) if is_fused]
+        if fused:
+            steps = [self.steps[i] for i in fused]
+            torch._foreach_add_(steps, 1)
+            torch._fused_adam_(
+                [self.parameters[i] for i in fused], [self.parameters[i].grad for i in fused],
+                [self.exp_avgs[i] for i in fused], [self.exp_avg_sqs[i] for i in fused], [], steps,
+                lr=self.lr, beta1=BETAS[0], beta2=BETAS[1], weight_decay=0.0, eps=EPS, amsgrad=False, maximize=False,
+            )
+        for i, is_fused in enumerate(self.fused):
+            if not is_fused:
+                self._elementwise_step(i)
+
+    def _elementwise_step(self, i: int) -> None:
+        """torch.optim.Adam's single-tensor update of parameter ``i``."""
+        parameter, grad, exp_avg, exp_avg_sq = self.parameters[i], self.parameters[i].grad, self.exp_avgs[i], self.exp_avg_sqs[i]
+        self.steps[i] += 1
+        step = float(self.steps[i])
+        exp_avg.lerp_(grad, 1 - BETAS[0])
+        exp_avg_sq.mul_(BETAS[1]).addcmul_(grad, grad, value=1 - BETAS[1])
+        bias_correction2_sqrt = math.sqrt(1 - BETAS[1] ** step)
+        denominator = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(EPS)
+        parameter.addcdiv_(exp_avg, denominator, value=-self.lr / (1 - BETAS[0] ** step))
+
+    def moments(self, parameter: torch.Tensor) -> list[torch.Tensor]:
+        """The first and second moment estimates of ``parameter``."""
+        i = next(i for i, p in enumerate(self.parameters) if p is parameter)
+        return [self.exp_avgs[i], self.exp_avg_sqs[i]]
 
 
 def alternating_batches(sizes: dict[str, int], batch_size: int, generator: torch.Generator):
@@ -79,7 +147,7 @@ def train(
 ) -> pd.DataFrame:
     """Train in place with Adam and cross-entropy; return one log row per epoch."""
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = LaneSafeAdam(model.parameters(), lr)
     inputs = cued_inputs(data, task_cfg)
     sizes = {task: len(data.labels[task]) for task in TASKS}
     apply_masks(model, masks)
@@ -93,7 +161,7 @@ def train(
             logits = model(inputs[task][index])
             target = data.labels[task][index]
             loss = F.cross_entropy(logits, target, reduction="none").mean()  # reduced as train_stacked does
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             apply_masks(model, masks)
@@ -135,7 +203,7 @@ def train_stacked(
     stack = StackedMLP(models)
     # As the weights' dtype: multiplying by a bool mask converts it on every step (same result).
     stacked_masks = [torch.stack(layer_masks).to(stack.weights[0].dtype) for layer_masks in zip(*(m.values() for m in masks))]
-    optimizer = torch.optim.Adam(stack.parameters(), lr=lr)
+    optimizer = LaneSafeAdam(stack.parameters(), lr, n_networks=len(models))
     generators = [torch.Generator().manual_seed(seed) for seed in seeds]
     per_model_inputs = [cued_inputs(d, task_cfg) for d in data]
     inputs = {task: torch.stack([i[task] for i in per_model_inputs]) for task in TASKS}
@@ -154,7 +222,7 @@ def train_stacked(
             logits = stack(torch.take_along_dim(inputs[task], index.unsqueeze(2), dim=1))
             target = torch.take_along_dim(targets[task], index, dim=1)
             losses = F.cross_entropy(logits.flatten(0, 1), target.flatten(), reduction="none").view_as(target).mean(1)
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             losses.sum().backward()
             optimizer.step()
             with torch.no_grad():
@@ -191,6 +259,6 @@ def _update_masks(stack: StackedMLP, models, masks: list[Masks], stacked_masks, 
             weight.mul_(new)
             grown = new > old
             if grown.any():
-                for moment in ("exp_avg", "exp_avg_sq"):
-                    optimizer.state[weight][moment][grown] = 0.0
+                for moment in optimizer.moments(weight):
+                    moment[grown] = 0.0
     return new_stacked
