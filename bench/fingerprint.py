@@ -23,7 +23,7 @@ import torch
 import yaml
 
 from devprune.io import machine
-from devprune.stages import Block, TrainFiles, make_data, train_baseline
+from devprune.phased.stages import Block, TrainFiles, make_data, train_baseline
 
 REPO = Path(__file__).resolve().parents[1]
 

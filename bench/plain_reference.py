@@ -1,7 +1,7 @@
 """The plain reference for the benchmark: the paper's protocol as one ordinary script.
 
 One Python process, no workflow, no files between stages: each seed's networks are trained one
-after another with the plain ``nn.Module`` loop (:func:`devprune.train.train`), then evaluated.
+after another with the plain ``nn.Module`` loop (:func:`devprune.phased.train.train`), then evaluated.
 It uses the pipeline's seeds and pruning, so its metrics must equal the pipeline's exactly;
 the benchmark checks that. Writes ``metrics.parquet`` and ``timings.parquet`` to ``--out``.
 
@@ -19,11 +19,11 @@ import torch
 import yaml
 
 from devprune import masks as masking
-from devprune.evaluate import evaluate
-from devprune.models import TaskGatedMLP
-from devprune.stages import derived_seed
-from devprune.tasks import TaskData, draw_task_data
-from devprune.train import train
+from devprune.phased.evaluate import evaluate
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TaskData, draw_task_data
+from devprune.phased.train import Network, train
+from devprune.seeds import derived_seed
 
 
 def run_seed(cfg: dict, seed: int, timings: dict) -> list[dict]:
@@ -35,8 +35,7 @@ def run_seed(cfg: dict, seed: int, timings: dict) -> list[dict]:
 
     def fit(model, masks, stage, shuffle_seed):
         start = time.perf_counter()
-        train(model, masks, train_data, task_cfg, seed=shuffle_seed, label=f"seed {seed} {stage}",
-              **{k: cfg[stage][k] for k in ("epochs", "lr", "batch_size")})
+        train(Network(model, masks, train_data, shuffle_seed, f"seed {seed} {stage}"), task_cfg, cfg[stage])
         timings[stage] += time.perf_counter() - start
 
     torch.manual_seed(derived_seed(seed, "baseline", "init"))

@@ -20,9 +20,9 @@ import yaml
 from torch.profiler import ProfilerActivity, profile
 
 from devprune import masks as masking
-from devprune.models import TaskGatedMLP
-from devprune.tasks import TaskData, draw_task_data
-from devprune.train import train_stacked
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TaskData, draw_task_data
+from devprune.phased.train import Network, train_stacked
 
 REPO = Path(__file__).resolve().parents[1]
 MATMUL_OPS = {"aten::bmm", "aten::baddbmm", "aten::mm", "aten::addmm"}
@@ -47,18 +47,17 @@ def main(argv=None) -> None:
     logging.disable(logging.INFO)
     torch.set_num_threads(args.threads)
     cfg = yaml.safe_load(args.config.read_text())
-    models, masks, data = [], [], []
+    networks = []
     for seed in range(args.models):
-        data.append(TaskData(draw_task_data(cfg["task"], seed)["train"]))
+        data = TaskData(draw_task_data(cfg["task"], seed)["train"])
         torch.manual_seed(seed)
         model = TaskGatedMLP(cfg["model"]["hidden"], n_classes=len(cfg["task"]["centers"]))
-        models.append(model)
-        masks.append(masking.prune_to_density(model, masking.full_masks(model), 0.5))
-    settings = dict(lr=cfg["early"]["lr"], batch_size=cfg["early"]["batch_size"], seeds=list(range(args.models)),
-                    labels=[str(i) for i in range(args.models)])
-    train_stacked(models, masks, data, cfg["task"], epochs=1, **settings)  # warm-up: realistic weights
+        masks = masking.prune_to_density(model, masking.full_masks(model), 0.5)
+        networks.append(Network(model, masks, data, seed, str(seed)))
+    settings = {**cfg["early"], "epochs": 1}
+    train_stacked(networks, cfg["task"], settings)  # warm-up: realistic weights
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        train_stacked(models, masks, data, cfg["task"], epochs=1, **settings)
+        train_stacked(networks, cfg["task"], settings)
     events = pd.DataFrame([{"op": e.key, "self_s": e.self_cpu_time_total / 1e6} for e in prof.key_averages()])
     events["kind"] = events["op"].map(kind)
     table = events.groupby("kind")["self_s"].sum().sort_values(ascending=False).to_frame()

@@ -29,6 +29,7 @@ import yaml
 
 from devprune.config import resolve_method
 from devprune.io import code_version, cpu_model
+from devprune.markdown_tables import markdown_table
 
 REPO = Path(__file__).resolve().parents[1]
 AGGREGATION_JOBS = ("aggregate", "tables", "figures")
@@ -113,14 +114,6 @@ def same_metrics(pipeline_results: Path, reference_dir: Path) -> bool:
     return ours.index.equals(theirs.index) and bool((ours.values == theirs.values).all())
 
 
-def markdown(frame: pd.DataFrame) -> str:
-    cells = frame.astype(object).where(frame.notna(), "–")
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    for row in cells.itertuples(index=False):
-        lines.append("| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
 FOOTER = """
 - `wall_s`: end-to-end wall time (pipeline: `snakemake --cores {cores}` on an empty directory; reference: one process).
 - `rerun_s`: the same command again with nothing changed.
@@ -187,7 +180,7 @@ def main(argv=None) -> None:
     table.to_parquet(args.out / "results.parquet", index=False)
     stage_table.to_parquet(args.out / "stages.parquet", index=False)
     text = (f"# devprune benchmark ({base.get('experiment')} protocol from {args.config.name})\n\n"
-            + markdown(table) + "\n## Per stage\n\n" + markdown(stage_table)
+            + markdown_table(table, "{:.3g}") + "\n## Per stage\n\n" + markdown_table(stage_table, "{:.3g}")
             + FOOTER.format(cores=args.cores, gflops=gflops, size=1024))
     (args.out / "results.md").write_text(text)
     (args.out / "run.json").write_text(json.dumps(run_info(args.config, args.cores), indent=1) + "\n")

@@ -5,7 +5,7 @@ process that goes one step further than the one before, timed from outside (medi
 
 Phases: the bare interpreter; Snakemake's ``script:`` preamble (the modules it imports to
 unpickle the job's ``snakemake`` object); torch; pandas and pyarrow; the whole of
-``devprune.stages`` (what a training job imports); and reading a block's inputs (one seed's
+``devprune.phased.stages`` (what a training job imports); and reading a block's inputs (one seed's
 training Parquet and a checkpoint, both checked against their SHA-256 records); the job's torch
 set-up (threads, deterministic kernels) and its optimiser. For comparison, the last two as torch's
 public API does them (``torch.use_deterministic_algorithms``, ``torch.optim.Adam``), which imports
@@ -28,13 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 SNAKEMAKE_PREAMBLE = "import pickle; from snakemake import script; from snakemake.logging import logger"
 READ_INPUTS = """
-from devprune.stages import _load_split, load_model
+from devprune.phased.stages import _load_split, load_model
 model, _ = load_model({model!r}, "cpu")
 _load_split({train!r}, "cpu")
 """
 JOB_SETUP = """
 from devprune.runtime import configure_torch_job
-from devprune.train import LaneSafeAdam
+from devprune.phased.train import LaneSafeAdam
 configure_torch_job(1, "cpu")
 LaneSafeAdam(model.parameters(), 1e-3)
 """
@@ -50,9 +50,9 @@ def make_inputs(workdir: Path) -> dict[str, str]:
     import torch
     import yaml
 
-    from devprune.models import TaskGatedMLP
+    from devprune.phased.models import TaskGatedMLP
     from devprune.runtime import save_tensors
-    from devprune.stages import make_data
+    from devprune.phased.stages import make_data
 
     cfg = yaml.safe_load((REPO / "config.yaml").read_text())
     train, test, model = (str(workdir / name) for name in ("train.parquet", "test.parquet", "model.pt"))
@@ -71,7 +71,7 @@ def phases(inputs: dict[str, str]) -> list[tuple[str, str]]:
         ("Snakemake script preamble", SNAKEMAKE_PREAMBLE),
         ("torch", "import torch"),
         ("pandas + pyarrow", "import pandas, pyarrow.parquet"),
-        ("devprune.stages (the rest of a job's imports)", "import devprune.stages"),
+        ("devprune.phased.stages (the rest of a job's imports)", "import devprune.phased.stages"),
         ("reading inputs (one seed: Parquet + checkpoint, verified)", READ_INPUTS.format(**inputs)),
         ("torch set-up and optimiser (configure_torch_job, LaneSafeAdam)", JOB_SETUP),
     ]
@@ -103,11 +103,11 @@ def main(argv=None) -> None:
         before = seconds
     table = pd.DataFrame(rows)
     table.to_parquet(args.out / "startup.parquet")
-    from devprune.tables import markdown
+    from devprune.markdown_tables import markdown_table
 
     (args.out / "startup.md").write_text(
         f"Job start-up by phase: median of {args.runs} fresh processes each (`python bench/startup.py`).\n\n"
-        + markdown(table)
+        + markdown_table(table)
         + f"\nFor comparison, the last phase done through torch's public API (`torch.use_deterministic_algorithms`, "
         f"`torch.optim.Adam(fused=True)`), which imports torch's compiler: {max(public_api - cumulative[-2][1], 0.0):.3f} s "
         f"instead of {rows[-1]['phase_s']:.3f} s.\n")

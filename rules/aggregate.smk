@@ -67,7 +67,7 @@ rule tables:
         evaluation=config["evaluation"],
         claims=config["claims"],
         methods=list(METHODS),
-        config_hash=results_hash(config),
+        results_hash=results_hash(config),
     script:
         "../workflow_scripts/make_tables.py"
 

@@ -17,11 +17,11 @@ os.environ.update(
 from devprune.config import (
     check_config,
     density_label,
+    forecast_results_hash,
     in_schema_order,
     resolve_method,
     results_hash,
     seed_blocks,
-    stable_hash,
 )
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.pruning.registry import SCHEDULES
@@ -125,10 +125,16 @@ def trajectory_inputs(seeds):
 
 
 def model_dirs():
-    """Every evaluated model directory of a seed, relative to SEED_DIR."""
-    early = [f"{m}/early/{d}" for m in METHODS for d in DENSITIES]
-    late = [f"{m}/late/{d}/{b}" for m in METHODS for d in DENSITIES for b in BRANCHES]
-    return ["baseline", *early, *late]
+    """Every evaluated model directory of a seed, relative to SEED_DIR: each evaluation group's,
+    for every method and branch."""
+    return list(
+        dict.fromkeys(
+            path
+            for templates in EVALUATION_GROUPS.values()
+            for template in templates
+            for path in expand(template, method=METHODS, branch=BRANCHES)
+        )
+    )
 
 
 def all_metrics():

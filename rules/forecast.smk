@@ -112,7 +112,7 @@ rule forecast_tables:
         "../envs/devprune.yaml"
     params:
         methods=FORECAST["methods"],
-        config_hash=stable_hash(FORECAST),
+        results_hash=forecast_results_hash(config),
     script:
         "../workflow_scripts/forecast_aggregate.py"
 

@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from devprune import claims
-from devprune.claims import Claim
+from devprune.phased import claims
+from devprune.phased.claims import Claim
 from devprune.stats import bootstrap_ci, prediction_interval, seeds_needed
 
 # Per-seed values 1..5: mean 3, sd sqrt(2.5) = 1.58114; t(0.975, 4) = 2.776445.

@@ -4,10 +4,10 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.evaluate import evaluate, integration_inputs
-from devprune.models import TaskGatedMLP
-from devprune.tasks import TaskData, draw_task_data
-from devprune.train import train
+from devprune.phased.evaluate import evaluate, integration_inputs
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TaskData, draw_task_data
+from devprune.phased.train import Network, train
 
 from conftest import tiny_config
 
@@ -18,7 +18,8 @@ def trained():
     splits = draw_task_data(cfg["task"], seed=0)
     torch.manual_seed(0)
     model = TaskGatedMLP(cfg["model"]["hidden"])
-    train(model, masking.full_masks(model), TaskData(splits["train"]), cfg["task"], epochs=15, lr=0.003, batch_size=32, seed=0)
+    train(Network(model, masking.full_masks(model), TaskData(splits["train"]), 0, "train"), cfg["task"],
+          dict(epochs=15, lr=0.003, batch_size=32))
     return cfg, model, TaskData(splits["test"])
 
 

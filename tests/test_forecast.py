@@ -10,9 +10,9 @@ import torch
 
 from devprune import masks as masking
 from devprune.forecast.data import Scaler, label_and_scale, split_bounds, split_windows
+from devprune.forecast.models import PatchTST, RecurrentForecaster, patch_layout
 from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source, resampled
 from devprune.forecast.train import predict, train_forecaster
-from devprune.models import PatchTST, RecurrentForecaster, patch_layout
 from devprune.pruning.schedules import cubic_sparsity
 
 PRUNING = {"layers": "all", "warmup": 2, "prune_every": 5, "s_min": 0.3, "s_max": 0.7}
@@ -92,8 +92,7 @@ def test_mc_dropout_differs_from_deterministic_inference_only_by_sampling(name):
 def test_pruning_follows_algorithm_2_and_pruned_weights_stay_zero(name):
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
     model = _models(0.0)[name]
-    log, masks = train_forecaster(model, splits, method="pruning", epochs=6, lr=0.003, batch_size=16, seed=0,
-                                  pruning=PRUNING)
+    log, masks = train_forecaster(model, splits, "pruning", dict(epochs=6, lr=0.003, batch_size=16, pruning=PRUNING), 0)
     total = masking.count(masks)[1]
     for epoch, sparsity in zip(log["epoch"], log["sparsity"]):  # 17 batches an epoch: several updates each
         expected = cubic_sparsity(epoch, warmup=2, total=6, s_min=0.3, s_max=0.7)
@@ -116,8 +115,8 @@ def test_linear_pruning_masks_only_the_fully_connected_layers(name):
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
     model = _models(0.0)[name]
     dense = {n: w.detach().clone() for n, w in model.named_parameters()}
-    _, masks = train_forecaster(model, splits, method="pruning", epochs=6, lr=0.003, batch_size=16, seed=0,
-                                pruning={**PRUNING, "layers": "linear"})
+    settings = dict(epochs=6, lr=0.003, batch_size=16, pruning={**PRUNING, "layers": "linear"})
+    _, masks = train_forecaster(model, splits, "pruning", settings, 0)
     assert sorted(masks) == sorted(LINEAR_WEIGHTS[name])
     total = sum(dense[n].numel() for n in masks)
     assert total - masking.count(masks)[0] == math.floor(0.7 * total)
@@ -129,15 +128,15 @@ def test_linear_pruning_masks_only_the_fully_connected_layers(name):
 
 def test_training_is_deterministic_for_a_seed_and_methods_differ():
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
-    settings = dict(epochs=2, lr=0.003, batch_size=16, seed=3, pruning=PRUNING)
+    settings = dict(epochs=2, lr=0.003, batch_size=16, pruning=PRUNING)
     logs = {}
     for method, dropout in (("none", 0.0), ("dropout", 0.3), ("dropout", 0.3)):
         model = _models(dropout)["lstm"]
-        logs.setdefault(method, []).append(train_forecaster(model, splits, method=method, **settings)[0])
+        logs.setdefault(method, []).append(train_forecaster(model, splits, method, settings, 3)[0])
     assert logs["dropout"][0].equals(logs["dropout"][1])
     assert not logs["none"][0]["validation_mae"].equals(logs["dropout"][0]["validation_mae"])
     with pytest.raises(ValueError, match="forecasting method 'l1': allowed are none, dropout, mc_dropout, pruning"):
-        train_forecaster(_models(0.0)["lstm"], splits, method="l1", **settings)
+        train_forecaster(_models(0.0)["lstm"], splits, "l1", settings, 3)
 
 
 def test_offline_sources_load_real_series():

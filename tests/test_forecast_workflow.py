@@ -28,7 +28,7 @@ def test_every_run_is_in_the_metrics(forecast_run):
     metrics = pd.read_parquet(forecast_run / "metrics.parquet")
     assert len(metrics) == N_RUNS
     assert metrics.groupby(["dataset", "architecture", "method", "sequence_length"]).size().eq(CFG["trials"]).all()
-    assert (metrics["test_mae"] > 0).all() and metrics[["config_hash", "code_version", "torch_version"]].notna().all().all()
+    assert (metrics["test_mae"] > 0).all() and metrics[["settings_hash", "code_version", "torch_version"]].notna().all().all()
     pruned = metrics[metrics["method"] == "pruning"]
     expected = (pruned["n_weights"] * CFG["pruning"]["s_max"]).map(math.floor) / pruned["n_weights"]
     assert pruned["sparsity"].round(12).tolist() == expected.round(12).tolist()  # s_max reached exactly

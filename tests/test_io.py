@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from devprune.io import PROVENANCE_COLUMNS, atomic_write, provenance, write_parquet
+from devprune.integrity import atomic_write
+from devprune.io import PROVENANCE_COLUMNS, provenance, write_parquet
 from devprune.runtime import configure_torch_job, resolve_device
 
 
@@ -67,7 +68,7 @@ def test_torch_job_takes_threads_and_device_from_its_arguments():
 
 def test_aggregation_jobs_do_not_import_torch():
     """Light jobs skip torch's ~2 s import; only training and evaluation pay it."""
-    code = "import sys, devprune.aggregate, devprune.io; print('torch' in sys.modules)"
+    code = "import sys, devprune.phased.aggregate, devprune.io; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.models import TaskGatedMLP
+from devprune.phased.models import TaskGatedMLP
 
 PAPER_WEIGHTS = 4 * 256 + 256 * 256 + 256 * 128 + 128 * 4  # 99,840 prunable weights
 

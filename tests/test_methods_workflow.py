@@ -10,7 +10,7 @@ import torch
 import yaml
 
 from devprune import masks as masking
-from devprune.stages import load_model
+from devprune.phased.stages import load_model
 
 from conftest import REPO, dry_run, planned_jobs, results, snakemake, tiny_config
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from devprune import masks as masking
+from devprune.phased.models import TaskGatedMLP
 from devprune.pruning import criteria, schedules
-from devprune.models import TaskGatedMLP
 
 HIDDEN = [32, 32, 16]
 

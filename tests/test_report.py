@@ -140,4 +140,4 @@ def test_captions_name_the_config_values(report, browser):
     assert "(goog, stocks)" in forecast and "(lstm, patchtst)" in forecast and "2 trials" in forecast
     provenance = show_category(browser, report_file, "Run and provenance")["provenance (table)"]
     page = shown_page_text(browser, provenance)
-    assert "config_hash" in page and "torch_version" in page and "seed 0,1" in page
+    assert "results_hash" in page and "torch_version" in page and "seed 0,1" in page

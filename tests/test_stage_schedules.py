@@ -7,11 +7,11 @@ import torch
 
 from devprune import masks as masking
 from devprune.config import ConfigError, config_reference_markdown, resolve_method
-from devprune.models import TaskGatedMLP
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TASKS, TaskData, draw_task_data
+from devprune.phased.train import Network, steps_per_epoch, train_stacked
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
 from devprune.pruning.registry import SCHEDULES, Key, Schedule, register
-from devprune.tasks import TASKS, TaskData, draw_task_data
-from devprune.train import steps_per_epoch, train_stacked
 
 from conftest import tiny_config
 
@@ -41,9 +41,11 @@ def _stage(method, target, n_models=2, epochs=4):
 
 
 def _train(models, masks, data, schedule, epochs=4):
-    return train_stacked(models, masks, data, CFG["task"], epochs=epochs, lr=0.003, batch_size=BATCH,
-                         seeds=list(range(len(models))), labels=[f"m{i}" for i in range(len(models))],
-                         mask_schedule=schedule)
+    """Train with ``schedule``; ``masks`` becomes the final masks."""
+    networks = [Network(*run, i, f"m{i}") for i, run in enumerate(zip(models, masks, data))]
+    logs = train_stacked(networks, CFG["task"], dict(epochs=epochs, lr=0.003, batch_size=BATCH), mask_schedule=schedule)
+    masks[:] = [network.masks for network in networks]
+    return logs
 
 
 @pytest.mark.parametrize("density", [0.1, 0.3, 0.75])

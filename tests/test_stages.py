@@ -6,7 +6,7 @@ import torch
 from devprune import masks as masking
 from devprune.config import resolve_method
 from devprune.runtime import load_tensors
-from devprune.stages import Block, Method, TrainFiles, load_model, make_data, prune_early, prune_late, train_baseline
+from devprune.phased.stages import Block, Method, TrainFiles, load_model, make_data, prune_early, prune_late, train_baseline
 
 from conftest import tiny_config
 

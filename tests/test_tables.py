@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from devprune import claims, tables
+from devprune.phased import claims, tables
 
 from conftest import tiny_config
 

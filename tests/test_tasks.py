@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from devprune.tasks import TaskData, blended_cue, draw_task_data, with_cue
+from devprune.phased.tasks import TaskData, blended_cue, draw_task_data, with_cue
 
 from conftest import tiny_config
 

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.models import TaskGatedMLP
-from devprune.tasks import TaskData, draw_task_data
-from devprune.train import LaneSafeAdam, alternating_batches, train, train_stacked
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TaskData, draw_task_data
+from devprune.phased.train import LaneSafeAdam, Network, alternating_batches, train, train_stacked
 
 from conftest import tiny_config
 
@@ -29,7 +29,7 @@ def _setup(density=0.3):
 def test_pruned_weights_stay_zero_through_adam_steps():
     cfg, data, model, masks = _setup()
     before = masking.count(masks)
-    train(model, masks, data, cfg["task"], epochs=3, lr=0.01, batch_size=32, seed=1)
+    train(Network(model, masks, data, 1, "train"), cfg["task"], dict(epochs=3, lr=0.01, batch_size=32))
     weights = {n: w.detach() for n, w in masking.prunable_weights(model).items()}
     assert all(float(weights[n][~m].abs().max()) == 0.0 for n, m in masks.items())
     assert sum(int((w != 0).sum()) for w in weights.values()) == before[0]
@@ -61,7 +61,7 @@ def test_training_is_deterministic_for_a_seed():
     states = []
     for _ in range(2):
         cfg, data, model, masks = _setup()
-        log = train(model, masks, data, cfg["task"], epochs=2, lr=0.01, batch_size=32, seed=7)
+        log = train(Network(model, masks, data, 7, "train"), cfg["task"], dict(epochs=2, lr=0.01, batch_size=32))
         states.append((model.state_dict(), log))
     assert all(torch.equal(states[0][0][k], states[1][0][k]) for k in states[0][0])
     assert states[0][1].equals(states[1][1])
@@ -89,10 +89,11 @@ def test_stacked_training_is_bit_identical_to_training_each_network_alone(thread
         alone = [copy.deepcopy(model) for model in models]
         settings = dict(epochs=2, lr=0.01, batch_size=32)
         alone_logs = [
-            train(model, model_masks, seed_data, cfg["task"], seed=10 + i, **settings)
-            for i, (model, model_masks, seed_data) in enumerate(zip(alone, masks, data))
+            train(Network(model, model_masks, seed_data, 10 + i, label), cfg["task"], settings)
+            for i, (model, model_masks, seed_data, label) in enumerate(zip(alone, masks, data, "abc"))
         ]
-        stacked_logs = train_stacked(models, masks, data, cfg["task"], seeds=[10, 11, 12], labels=["a", "b", "c"], **settings)
+        stacked = [Network(*run, 10 + i, label) for i, (*run, label) in enumerate(zip(models, masks, data, "abc"))]
+        stacked_logs = train_stacked(stacked, cfg["task"], settings)
     finally:
         torch.set_num_threads(before)
     for single, stacked, single_log, stacked_log in zip(alone, models, alone_logs, stacked_logs):
@@ -104,7 +105,8 @@ def test_stacked_training_is_bit_identical_to_training_each_network_alone(thread
 
 def test_stacked_training_keeps_each_networks_masks():
     cfg, models, masks, data = _three_networks()
-    train_stacked(models, masks, data, cfg["task"], epochs=2, lr=0.01, batch_size=32, seeds=[1, 2, 3], labels=list("abc"))
+    networks = [Network(*run, i, label) for i, (*run, label) in enumerate(zip(models, masks, data, "abc"))]
+    train_stacked(networks, cfg["task"], dict(epochs=2, lr=0.01, batch_size=32))
     for model, model_masks in zip(models, masks):
         weights = masking.prunable_weights(model)
         assert sum(int((weights[n] != 0).sum()) for n in model_masks) == masking.count(model_masks)[0]
@@ -116,8 +118,8 @@ def test_stacked_training_rejects_training_sets_of_different_sizes():
     small.labels["voice"] = small.labels["voice"][:-1]
     small.stimuli["voice"] = small.stimuli["voice"][:-1]
     with pytest.raises(ValueError, match="training sets of one size"):
-        train_stacked(models, masks, [small, *data[1:]], cfg["task"], epochs=1, lr=0.01, batch_size=32,
-                      seeds=[1, 2, 3], labels=list("abc"))
+        networks = [Network(*run, i, label) for i, (*run, label) in enumerate(zip(models, masks, [small, *data[1:]], "abc"))]
+        train_stacked(networks, cfg["task"], dict(epochs=1, lr=0.01, batch_size=32))
 
 
 def test_lane_safe_adam_gives_torch_adams_numbers():
@@ -146,7 +148,7 @@ def test_a_training_jobs_set_up_does_not_import_torchs_compiler():
     code = (
         "import sys, torch\n"
         "from devprune.runtime import configure_torch_job\n"
-        "from devprune.train import LaneSafeAdam\n"
+        "from devprune.phased.train import LaneSafeAdam\n"
         "configure_torch_job(1, 'cpu')\n"
         "assert torch.are_deterministic_algorithms_enabled()\n"
         "layer = torch.nn.Linear(16, 4)\n"

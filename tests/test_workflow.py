@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from devprune import masks as masking
-from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, cpu_model
-from devprune.stages import load_model
+from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, SUMMARY_PROVENANCE_COLUMNS, cpu_model
+from devprune.phased.stages import load_model
 
 from conftest import (
     MODELS_PER_SEED, N_BRANCHES, N_DENSITIES, assert_same_metrics, dry_run, evaluation_job, kill_midway, planned_jobs,
@@ -63,7 +63,7 @@ def test_metrics_parquet_matches_its_schema(tiny_run):
     assert metrics["blas"].str.startswith("BLAS ").all()
     checkpoint = torch.load(results(tiny_run) / "seed0" / METHOD / "early" / "d30" / "model.pt", weights_only=True)
     assert checkpoint["meta"]["machine"]["cpu"] == cpu_model() and checkpoint["meta"]["machine"]["gpu"] is None
-    assert metrics.groupby(["seed", "stage", "early_density", "branch"], dropna=False)["config_hash"].nunique().max() == 1
+    assert metrics.groupby(["seed", "stage", "early_density", "branch"], dropna=False)["settings_hash"].nunique().max() == 1
     assert set(metrics.loc[metrics["stage"] != "baseline", "method"]) == {METHOD}
     assert metrics.loc[metrics["stage"] == "baseline", "method"].isna().all()
     late = metrics[metrics["stage"] == "late"]
@@ -99,7 +99,7 @@ def test_tables_read_back(tiny_run):
     assert set(claims["verdict"]) <= {"reproduced", "not reproduced", "inconclusive"}
     assert {"C1", "C2a", "C2b", "C3", "C4", "C5", "C6", "C7a", "C7b"} == set(claims["claim_id"])
     for table in (t1, t2, claims):
-        assert table[[c for c in PROVENANCE_COLUMNS if c != "gpu"]].notna().all().all()
+        assert table[[c for c in SUMMARY_PROVENANCE_COLUMNS if c != "gpu"]].notna().all().all()
         assert table["gpu"].isna().all() and table["cpu"].iloc[0] == cpu_model()
 
 

@@ -1,5 +1,5 @@
 """Snakemake job: concatenate every model's metrics into one table."""
-from devprune.aggregate import concat_metrics
+from devprune.phased.aggregate import concat_metrics
 from devprune.io import setup_job_logging
 
 setup_job_logging(snakemake.log[0], snakemake.rule)

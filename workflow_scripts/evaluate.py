@@ -1,6 +1,6 @@
 """Snakemake job: evaluate a group of models of every seed of a block, each on its seed's test set."""
 from devprune.runtime import configure_torch_job
-from devprune.stages import Block, evaluate_models
+from devprune.phased.stages import Block, evaluate_models
 
 params = snakemake.params
 device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)

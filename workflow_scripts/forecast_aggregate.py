@@ -7,6 +7,6 @@ if snakemake.rule == "forecast_metrics":
     report.concat_metrics(snakemake.input, snakemake.output[0])
 elif snakemake.rule == "forecast_tables":
     report.write_tables(snakemake.input[0], snakemake.output, methods=snakemake.params.methods,
-                        config_hash=snakemake.params.config_hash)
+                        results_hash=snakemake.params.results_hash)
 else:
     report.write_figures(snakemake.input[0], snakemake.output, methods=snakemake.params.methods)

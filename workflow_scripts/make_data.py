@@ -1,6 +1,6 @@
 """Snakemake job: draw every seed's train/test data."""
 from devprune.runtime import configure_torch_job
-from devprune.stages import make_data
+from devprune.phased.stages import make_data
 
 configure_torch_job(snakemake.threads, "cpu", snakemake.log[0], snakemake.rule)
 make_data(snakemake.params.task, snakemake.params.seeds, snakemake.output.train, snakemake.output.test)

@@ -1,5 +1,5 @@
 """Snakemake job: the figures."""
-from devprune.aggregate import write_figures
+from devprune.phased.aggregate import write_figures
 from devprune.io import setup_job_logging
 
 setup_job_logging(snakemake.log[0], snakemake.rule)

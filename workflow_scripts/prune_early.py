@@ -1,7 +1,7 @@
 """Snakemake job: prune every seed's baseline of the block to one early density (one method), then
 fine-tune them all as one stacked model."""
 from devprune.runtime import configure_torch_job
-from devprune.stages import Block, Method, TrainFiles, prune_early
+from devprune.phased.stages import Block, Method, TrainFiles, prune_early
 
 params, files = snakemake.params, snakemake.input
 device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)

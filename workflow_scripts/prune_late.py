@@ -1,7 +1,7 @@
 """Snakemake job: prune one late branch's share of every early network's survivors (one method and
 density), then fine-tune them all as one stacked model."""
 from devprune.runtime import configure_torch_job
-from devprune.stages import Block, Method, TrainFiles, prune_late
+from devprune.phased.stages import Block, Method, TrainFiles, prune_late
 
 params, files = snakemake.params, snakemake.input
 device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)

@@ -1,6 +1,6 @@
 """Snakemake job: train every seed's dense baseline (stacked into one model) and keep its weight trajectory."""
 from devprune.runtime import configure_torch_job
-from devprune.stages import Block, TrainFiles, train_baseline
+from devprune.phased.stages import Block, TrainFiles, train_baseline
 
 params, output = snakemake.params, snakemake.output
 device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)

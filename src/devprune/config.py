@@ -157,8 +157,15 @@ NOT_IN_RESULTS_HASH = ("threads", "seed_block", "forecast")
 
 
 def results_hash(config: dict) -> str:
-    """The hash that names the phased experiment's tables: every setting that shapes a number."""
+    """The hash that names the phased experiment's tables (the ``results_hash`` of their rows):
+    every setting that shapes a number. Each artifact's own ``settings_hash`` is narrower: its
+    parent's hash and its own stage's settings."""
     return stable_hash({key: value for key, value in config.items() if key not in NOT_IN_RESULTS_HASH})
+
+
+def forecast_results_hash(config: dict) -> str:
+    """The hash that names the forecasting benchmark's tables: its own section, nothing else."""
+    return stable_hash(config["forecast"])
 
 
 def stable_hash(*parts: Any) -> str:

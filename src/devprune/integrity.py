@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 RECORD_SUFFIX = ".sha256.json"
 
@@ -27,6 +28,29 @@ _writer = {"rule": None}
 
 class DamagedArtifact(RuntimeError):
     """A file that does not match its record (corrupt or incomplete), or that has no record."""
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` and rename the result to ``path``; remove it on failure. The file
+    gets the permissions of an ordinary new file (``mkstemp`` would leave it readable by its owner
+    only, so a group could not read shared results)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def set_writing_rule(rule: str | None) -> None:
@@ -48,7 +72,6 @@ def file_digest(path: str | os.PathLike) -> str:
 
 def write_record(path: str | os.PathLike, parents: Iterable[str | os.PathLike] = ()) -> None:
     """Record ``path``'s digest and size, the writing rule and its parents' digests, atomically."""
-    from devprune.io import atomic_write  # io writes records too: import here, not at module level
 
     path = Path(path)
     record = {

@@ -17,22 +17,25 @@ import platform
 import re
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
 
 import devprune
 from devprune import integrity
+from devprune.integrity import atomic_write
 
-#: What produced a row: the settings (``config_hash``), seed and code, and the machine, which
+#: What produced a row: the settings (``settings_hash``), seed and code, and the machine, which
 #: decides the floating-point bits (CPU model, the vector instruction set torch dispatches to, its
 #: BLAS and oneDNN builds, the GPU when on CUDA, Python).
-PROVENANCE_COLUMNS = ["config_hash", "seed", "code_version", "torch_version", "device",
+PROVENANCE_COLUMNS = ["settings_hash", "seed", "code_version", "torch_version", "device",
                       "cpu", "cpu_capability", "blas", "gpu", "python_version"]
+#: The same for a row that summarises many seeds (a table's): the hash of the settings behind the
+#: whole table instead of one artifact's (:func:`devprune.publish.summary_provenance`).
+SUMMARY_PROVENANCE_COLUMNS = ["results_hash", *PROVENANCE_COLUMNS[1:]]
 MACHINE_COLUMNS = PROVENANCE_COLUMNS[5:]
 
 #: Which model a metrics row describes (with ``seed``).
@@ -44,34 +47,11 @@ METRICS_SCHEMA = pa.schema(
         ("stage", pa.string()), ("method", pa.string()), ("early_density", pa.float64()), ("branch", pa.string()),
         ("late_fraction", pa.float64()), ("final_density", pa.float64()), ("metric", pa.string()),
         ("condition", pa.string()), ("level", pa.float64()), ("value", pa.float64()), ("n_samples", pa.int64()),
-        ("config_hash", pa.string()), ("seed", pa.int64()), ("code_version", pa.string()),
+        ("settings_hash", pa.string()), ("seed", pa.int64()), ("code_version", pa.string()),
         ("torch_version", pa.string()), ("device", pa.string()), ("cpu", pa.string()), ("cpu_capability", pa.string()),
         ("blas", pa.string()), ("gpu", pa.string()), ("python_version", pa.string()),
     ]
 )
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)`` and rename the result to ``path``; remove it on failure. The file
-    gets the permissions of an ordinary new file (``mkstemp`` would leave it readable by its owner
-    only, so a group could not read shared results)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @functools.cache
@@ -121,9 +101,9 @@ def machine(device: str) -> dict:
     }
 
 
-def provenance(config_hash: str, seed: int, device: str) -> dict:
+def provenance(settings_hash: str, seed: int, device: str) -> dict:
     return {
-        "config_hash": config_hash,
+        "settings_hash": settings_hash,
         "seed": seed,
         "code_version": code_version(),
         "torch_version": metadata.version("torch"),

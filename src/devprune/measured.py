@@ -27,9 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from devprune import claims as claim_readings
 from devprune.io import cpu_model
-from devprune.tables import markdown, summary_markdown
+from devprune.markdown_tables import markdown_table
+from devprune.phased import claims as claim_readings
+from devprune.phased.tables import summary_markdown
 
 def run_kind(results: Path) -> str:
     """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
@@ -56,7 +57,7 @@ def snapshot(results: Path, dest: Path) -> None:
     info = {
         "kind": kind, "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
         "torch_version": rows["torch_version"].iloc[0], "device": rows["device"].iloc[0],
-        "config_hash": rows["config_hash"].iloc[0],
+        "results_hash": rows["results_hash"].iloc[0],
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
     (dest / "run.json").write_text(json.dumps(info, indent=1) + "\n")
@@ -75,7 +76,7 @@ def _source(info: dict, snapshot_dir: Path) -> str:
     n_seeds = len(str(info["seeds"]).split(","))
     unit = "trials" if info.get("kind") == "forecast" else "seeds"
     return (f"*Measured: {n_seeds} {unit}, {info['device']}, torch {info['torch_version']}, code {info['code_version']}, "
-            f"config hash {info['config_hash']}; machine: {info['machine']}. Rendered by "
+            f"results hash {info['results_hash']}; machine: {info['machine']}. Rendered by "
             f"`python -m devprune.measured` from `measured/{snapshot_dir.name}/`.*\n")
 
 
@@ -90,7 +91,7 @@ def claims_block(claims: pd.DataFrame, source: str) -> str:
             "direction": r.direction, "verdict": f"**{r.verdict}**",
             "seeds needed": "–" if pd.isna(r.seeds_needed) else f"{r.seeds_needed:,}",
         } for r in rows.itertuples()])
-        return markdown(view)
+        return markdown_table(view)
     return "\n".join([source, *_per_method(claims, render)])
 
 
@@ -102,7 +103,7 @@ def stability_block(stability: pd.DataFrame, source: str) -> str:
     def render(rows: pd.DataFrame) -> str:
         cells = {(r.claim_id, r.subset): f"{r.verdict}, {r.direction}" for r in rows.itertuples()}
         claim_ids, subsets = list(dict.fromkeys(rows["claim_id"])), list(dict.fromkeys(rows["subset"]))
-        text = markdown(pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids]))
+        text = markdown_table(pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids]))
         halves = agreement[agreement["method"] == rows["method"].iloc[0]]
         if len(halves):
             text += (f"\nSplit-half agreement ({halves['first_half'].iloc[0]} against {halves['second_half'].iloc[0]}): "
@@ -148,7 +149,7 @@ def bench_block(results: pd.DataFrame, info: dict) -> str:
             "no-change rerun": f"{pipeline.rerun_s:.1f} s", "peak memory of a job": f"{pipeline.max_rss_mb:,.0f} MB",
             "same metrics": claim_readings.yes_no(pipeline.same_metrics),
         })
-    return source + "\n" + markdown(pd.DataFrame(rows))
+    return source + "\n" + markdown_table(pd.DataFrame(rows))
 
 
 def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) -> str:
@@ -162,7 +163,7 @@ def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) 
         rows.append({"dataset": dataset, "architecture": architecture,
                      **{m: (f"**{mae[m]:#.3g}**" if mae[m] == mae.min() else f"{mae[m]:#.3g}") for m in methods},
                      "Friedman p": f"{test.friedman_p:.3f}", "pruning's mean rank": f"{test.mean_rank_pruning:.1f}"})
-    return source + "\n" + markdown(pd.DataFrame(rows))
+    return source + "\n" + markdown_table(pd.DataFrame(rows))
 
 
 def forecast_claims_block(claims: pd.DataFrame, source: str) -> str:
@@ -171,7 +172,7 @@ def forecast_claims_block(claims: pd.DataFrame, source: str) -> str:
         "id": r.claim_id, "statistic": r.statistic, "measured": f"{r.estimate:.2g} [{r.ci_low:.2g}, {r.ci_high:.2g}]",
         "blocks": r.n_blocks, "paper": r.paper, "verdict": f"**{r.verdict}**",
     } for r in claims.itertuples()])
-    return source + "\n" + markdown(view)
+    return source + "\n" + markdown_table(view)
 
 
 def render(snapshot_dir: Path) -> dict[str, str]:

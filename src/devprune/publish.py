@@ -1,6 +1,9 @@
-"""A result table as the three files its readers use: Parquet for programs, Markdown for the
-terminal and the README, and an HTML page that the Snakemake report shows as a table (the report
-displays HTML in a frame, and Markdown only as raw text)."""
+"""What both experiments' aggregation jobs write, and how they name it.
+
+A result table is three files for its readers: Parquet for programs, Markdown for the terminal and
+the README, and an HTML page that the Snakemake report shows as a table (the report displays HTML
+in a frame, and Markdown only as raw text). Merged metrics are the per-model files in one sorted
+table, and a summary row's provenance joins that of the rows it summarises."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from pathlib import Path
 import markdown as markdown_to_html
 import pandas as pd
 
-from devprune.io import atomic_write, write_parquet
+from devprune.integrity import atomic_write
+from devprune.io import SUMMARY_PROVENANCE_COLUMNS, read_parquet, write_parquet
 
 STYLE = """
 body { font-family: system-ui, sans-serif; font-size: 14px; margin: 1em; color: #222; }
@@ -44,3 +48,31 @@ def table_files(outputs) -> dict[str, dict[str, str]]:
         name, ext = Path(path).name.split(".", 1)
         files.setdefault(name, {})[ext] = str(path)
     return files
+
+
+def outputs_by_name(outputs) -> dict[str, str]:
+    """A rule's outputs by file name: ``{"claims_forest.png": path, ...}``."""
+    return {Path(path).name: str(path) for path in outputs}
+
+
+def concat_metrics(paths, out_path: str, sort_keys: list[str], schema=None) -> None:
+    """The per-model metric files ``paths`` as one table sorted by ``sort_keys``, recording each
+    input's digest as a parent."""
+    frame = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
+    write_parquet(frame.sort_values(sort_keys, ignore_index=True), out_path, schema=schema, parents=paths)
+
+
+def summary_provenance(metrics: pd.DataFrame, results_hash: str) -> dict:
+    """Provenance of a row that summarises many: the hash of the settings behind the table, and
+    every distinct seed, version, device and machine value of the rows, comma-joined (None where
+    none has one)."""
+    def joined(column):
+        return ",".join(sorted(str(v) for v in metrics[column].dropna().unique())) or None
+
+    hash_column, *joined_columns = SUMMARY_PROVENANCE_COLUMNS
+    return {hash_column: results_hash, **{column: joined(column) for column in joined_columns}}
+
+
+def run_record(prov: dict) -> pd.DataFrame:
+    """The run's provenance as a two-column table (what, value) for a reader."""
+    return pd.DataFrame({"what": list(prov), "value": [str(v) for v in prov.values()]})

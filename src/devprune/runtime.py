@@ -13,7 +13,8 @@ from typing import Iterable
 import torch
 
 from devprune import integrity
-from devprune.io import atomic_write, setup_job_logging
+from devprune.integrity import atomic_write
+from devprune.io import setup_job_logging
 
 log = logging.getLogger(__name__)
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from devprune.aggregate import aggregate_provenance  # noqa: E402
+from devprune import publish  # noqa: E402
+from devprune.figures import colour, save_figure  # noqa: E402
 from devprune.forecast import tables  # noqa: E402
-from devprune.io import read_parquet, write_parquet  # noqa: E402
-from devprune.plots import colour, save_figure  # noqa: E402
-from devprune.publish import table_files, write_table  # noqa: E402
-from devprune.tables import markdown  # noqa: E402
+from devprune.io import read_parquet  # noqa: E402
+from devprune.markdown_tables import markdown_table  # noqa: E402
+from devprune.publish import outputs_by_name, summary_provenance, table_files, write_table  # noqa: E402
 
 SORT_KEYS = ["dataset", "architecture", "method", "sequence_length", "trial"]
 TITLES = {"summary": "Forecasting: MAE per dataset, architecture and method",
@@ -24,15 +22,15 @@ TITLES = {"summary": "Forecasting: MAE per dataset, architecture and method",
 
 
 def concat_metrics(paths, out_path: str) -> None:
-    frame = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
-    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path, parents=paths)
+    """Every trial's metrics as one table."""
+    publish.concat_metrics(paths, out_path, SORT_KEYS)
 
 
 def _ordered(metrics: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return metrics.assign(method=pd.Categorical(metrics["method"], methods, ordered=True)).sort_values(SORT_KEYS)
 
 
-def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash: str) -> None:
+def write_tables(metrics_path: str, outputs, *, methods: list[str], results_hash: str) -> None:
     metrics = read_parquet(metrics_path)
     ordered = _ordered(metrics, methods)
     frames = {
@@ -40,16 +38,16 @@ def write_tables(metrics_path: str, outputs, *, methods: list[str], config_hash:
         "tests": tables.tests(metrics, methods), "claims": tables.claims(metrics, methods),
     }
     files = table_files(outputs)
-    prov = aggregate_provenance(metrics, config_hash)
+    prov = summary_provenance(metrics, results_hash)
     for name, frame in frames.items():
         frame = frame.assign(method=frame["method"].astype(str)) if "method" in frame else frame
-        write_table(frame, markdown(frame.round(4).fillna("–")), files[name], title=TITLES[name], provenance=prov,
+        write_table(frame, markdown_table(frame.round(4).fillna("–")), files[name], title=TITLES[name], provenance=prov,
                     parents=[metrics_path])
 
 
 def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
     metrics = _ordered(read_parquet(metrics_path), methods)
-    out = {Path(p).name: str(p) for p in outputs}
+    out = outputs_by_name(outputs)
     cells = list(metrics.groupby(tables.CELL, sort=False, observed=True).groups)
     summary = tables.summary(metrics)
     fig, axes = plt.subplots(1, len(cells), figsize=(4 * len(cells), 3.6), squeeze=False)

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
 from devprune.config import stable_hash
 from devprune.forecast.data import SPLITS, label_and_scale, split_windows
+from devprune.forecast.models import PatchTST, RecurrentForecaster
 from devprune.forecast.sources import load_source
 from devprune.forecast.train import mae, predict, train_forecaster
 from devprune.io import PROVENANCE_COLUMNS, machine, provenance, read_parquet, write_parquet
 from devprune.masks import count, full_masks
-from devprune.models import PatchTST, RecurrentForecaster
 from devprune.runtime import save_tensors
-from devprune.stages import derived_seed
+from devprune.seeds import derived_seed
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,13 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
     scaled_values, labels, scaler = label_and_scale(values, train=split_cfg["train"], validation=split_cfg["validation"])
     scaled = pd.DataFrame(scaled_values, columns=[str(c) for c in table.columns])
     scaled.insert(0, "split", labels)
-    config_hash = stable_hash("forecast data", spec, split_cfg)
-    prov, parents = provenance(config_hash, None, "cpu"), [package_file] if package_file else []
+    settings_hash = stable_hash("forecast data", spec, split_cfg)
+    prov, parents = provenance(settings_hash, None, "cpu"), [package_file] if package_file else []
     write_parquet(scaled, series_path, prov, parents=parents)
     write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov,
                   parents=parents)
     counts = {split: int((labels == split).sum()) for split in SPLITS}
-    log.info("%s: %d rows x %d features, rows per split %s (%s)", name, *values.shape, counts, config_hash)
+    log.info("%s: %d rows x %d features, rows per split %s (%s)", name, *values.shape, counts, settings_hash)
 
 
 #: The settings of the forecast section each method's training uses, beyond the shared ones: a
@@ -66,27 +67,51 @@ def build_forecaster(architecture: str, n_features: int, length: int, model_cfg:
                                dropout=dropout)
 
 
-def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: str, *, dataset: str, target: str,
-                architecture: str, method: str, length: int, trial: int, cfg: dict, device: str) -> None:
+@dataclass(frozen=True)
+class Trial:
+    """One cell of the benchmark: a forecaster of ``architecture`` trained with ``method`` on
+    ``dataset`` (whose column ``target`` it forecasts) with windows of ``length``; ``trial``
+    numbers the repeats."""
+
+    dataset: str
+    target: str
+    architecture: str
+    method: str
+    length: int
+    trial: int
+
+
+@dataclass(frozen=True)
+class TrialFiles:
+    """A trial's input (the prepared series) and outputs."""
+
+    series: str
+    model: str
+    train_log: str
+    metrics: str
+
+
+def train_trial(trial: Trial, files: TrialFiles, cfg: dict, device: str) -> None:
     """Train one forecaster with one method on one dataset and window length; test it.
     ``cfg``: the method's settings (:func:`method_settings`)."""
+    dataset, architecture, method, length = trial.dataset, trial.architecture, trial.method, trial.length
+    series_path = files.series
     frame = read_parquet(series_path)
     features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
     values = frame[features].to_numpy(dtype=float)
     splits = {split: tuple(t.to(device) for t in pair)
-              for split, pair in split_windows(values, frame["split"].to_numpy(), features.index(target), length).items()}
+              for split, pair in split_windows(values, frame["split"].to_numpy(), features.index(trial.target), length).items()}
     empty = [split for split, (_, targets) in splits.items() if len(targets) == 0]
     if empty:
         raise ValueError(f"dataset {dataset!r} has no {'/'.join(empty)} windows of length {length}: too few rows")
-    seed = derived_seed("forecast", dataset, architecture, length, trial)
+    seed = derived_seed("forecast", dataset, architecture, length, trial.trial)
     torch.manual_seed(seed)
     dropout = cfg.get("dropout", 0.0)
     model = build_forecaster(architecture, len(features), length, cfg["model"], dropout).to(device)
-    label = f"{dataset} {architecture} {method} L={length} trial {trial}"
+    label = f"{dataset} {architecture} {method} L={length} trial {trial.trial}"
     log.info("%s: %d training, %d test windows", label, len(splits["train"][1]), len(splits["test"][1]))
     start = time.perf_counter()
-    train_log, masks = train_forecaster(model, splits, method=method, epochs=cfg["epochs"], lr=cfg["lr"],
-                                        batch_size=cfg["batch_size"], seed=seed, pruning=cfg.get("pruning"))
+    train_log, masks = train_forecaster(model, splits, method, cfg, seed)
     train_seconds = time.perf_counter() - start
     for row in train_log.itertuples():
         log.info("%s epoch %d/%d train MSE %.4f validation MAE %.4f sparsity %.3f", label, row.epoch, cfg["epochs"],
@@ -96,16 +121,16 @@ def train_trial(series_path: str, model_path: str, log_path: str, metrics_path: 
     test_mae = mae(predict(model, test_inputs, mc_samples=samples, seed=seed), test_targets)
     validation_mae = mae(predict(model, splits["validation"][0], mc_samples=samples, seed=seed), splits["validation"][1])
     alive, total = count(masks if masks is not None else full_masks(model))
-    config_hash = stable_hash(str(frame["config_hash"].iloc[0]), architecture, method, length, trial, cfg)
-    prov = provenance(config_hash, trial, device)
+    settings_hash = stable_hash(str(frame["settings_hash"].iloc[0]), architecture, method, length, trial.trial, cfg)
+    prov = provenance(settings_hash, trial.trial, device)
     metrics = pd.DataFrame([{
-        "dataset": dataset, "architecture": architecture, "method": method, "sequence_length": length, "trial": trial,
+        "dataset": dataset, "architecture": architecture, "method": method, "sequence_length": length, "trial": trial.trial,
         "test_mae": test_mae, "validation_mae": validation_mae,
         "train_seconds": train_seconds, "sparsity": 1 - alive / total, "n_weights": total,
         "n_train": len(splits["train"][1]), "n_test": len(test_targets),
     }])
     meta = {**metrics.iloc[0].to_dict(), "machine": machine(device)}
-    save_tensors({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": meta}, model_path, [series_path])
-    write_parquet(train_log, log_path, prov, parents=[series_path])
-    write_parquet(metrics, metrics_path, prov, parents=[series_path])
+    save_tensors({"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "meta": meta}, files.model, [series_path])
+    write_parquet(train_log, files.train_log, prov, parents=[series_path])
+    write_parquet(metrics, files.metrics, prov, parents=[series_path])
     log.info("%s: test MAE %.4f (scaled units), %.1f s", label, test_mae, train_seconds)

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from devprune.stats import holm, mean_ci
+from devprune.verdicts import verdict
 
 CELL = ["dataset", "architecture"]
 
@@ -76,13 +77,6 @@ def _wilcoxon(differences: pd.Series) -> float:
     return float(stats.wilcoxon(diff).pvalue)
 
 
-def _verdict(low: float, high: float, side: str, threshold: float) -> str:
-    if math.isnan(low):
-        return "inconclusive"
-    holds, fails = (low > threshold, high < threshold) if side == ">" else (high < threshold, low > threshold)
-    return "reproduced" if holds else "not reproduced" if fails else "inconclusive"
-
-
 def claims(metrics: pd.DataFrame, methods: list[str], overhead_limit: float = 10.0) -> pd.DataFrame:
     """Seed 002's claims, each a statistic over blocks (dataset x architecture x sequence
     length, trial means) with a 95 % CI and a verdict (reproduced: the whole CI on the claimed
@@ -95,7 +89,7 @@ def claims(metrics: pd.DataFrame, methods: list[str], overhead_limit: float = 10
         mean, low, high = mean_ci(values)
         rows.append({"claim_id": claim_id, "claim": claim, "statistic": statistic, "side": side, "threshold": threshold,
                      "estimate": mean, "ci_low": low, "ci_high": high, "n_blocks": int(np.isfinite(values).sum()),
-                     "paper": paper, "verdict": _verdict(low, high, side, threshold)})
+                     "paper": paper, "verdict": verdict(side, threshold, low, high)})
 
     if "pruning" in methods and len(methods) > 1:
         ranks = blocks[methods].rank(axis=1)

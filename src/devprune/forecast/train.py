@@ -48,21 +48,20 @@ def mae(prediction: torch.Tensor, target: torch.Tensor) -> float:
     return float((prediction - target).abs().mean())
 
 
-def train_forecaster(
-    model: nn.Module, splits: dict, *, method: str, epochs: int, lr: float, batch_size: int, seed: int,
-    pruning: dict | None = None,
-) -> tuple[pd.DataFrame, Masks | None]:
+def train_forecaster(model: nn.Module, splits: dict, method: str, settings: dict, seed: int) -> tuple[pd.DataFrame, Masks | None]:
     """Train in place; return the per-epoch log and the final masks (pruning only).
 
-    ``pruning`` (method ``pruning`` only): ``layers`` (``linear`` or ``all``), ``warmup``
-    (epochs), ``prune_every`` (batches), ``s_min``, ``s_max``; the schedule's total is
-    ``epochs``, so the sparsity reaches ``s_max`` in the last epoch.
+    ``settings``: ``epochs``, ``lr``, ``batch_size`` and, for method ``pruning``, ``pruning``:
+    ``layers`` (``linear`` or ``all``), ``warmup`` (epochs), ``prune_every`` (batches),
+    ``s_min``, ``s_max``; the schedule's total is ``epochs``, so the sparsity reaches ``s_max``
+    in the last epoch.
     """
     if method not in METHODS:
         raise ValueError(f"forecasting method {method!r}: allowed are {', '.join(METHODS)}")
+    epochs, batch_size, pruning = settings["epochs"], settings["batch_size"], settings.get("pruning")
     torch.manual_seed(seed)  # dropout's masks
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
     masks = full_masks(model, PRUNED_WEIGHTS[pruning["layers"]](model)) if method == "pruning" else None
     inputs, targets = splits["train"]
     rows, batch_count = [], 0

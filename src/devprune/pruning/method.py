@@ -8,7 +8,7 @@ p times what the stage removes. At p = 1 the counts are exactly the paper's one-
 (same rounding rule), so every method ends a stage at the same density - except whole-neuron
 pruning, which stops at the nearest count at or below it.
 
-:class:`StageSchedule` is the mask hook of :func:`devprune.train.train_stacked`: it says which
+:class:`StageSchedule` is the mask hook of :func:`devprune.phased.train.train_stacked`: it says which
 training steps update the masks and computes the new masks of every stacked network.
 """
 

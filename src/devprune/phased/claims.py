@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from devprune import tables
+from devprune.markdown_tables import markdown_table
+from devprune.phased import tables
 from devprune.stats import bootstrap_ci, mean_ci, prediction_interval, seeds_needed
+from devprune.verdicts import direction, verdict
 
 PERCENT = (0.0, 100.0)
 PERCENT_DIFFERENCE = (-100.0, 100.0)
@@ -104,28 +106,6 @@ def claim_statistics(cfg: dict) -> list[Claim]:
                    f"abs(ambiguity diff) above {low:g} % - abs(ambiguity diff) at <= {low:g} % (pp)",
                    absolute_gap("ambiguity_diff")),
     ]
-
-
-def side_of(side: str, reference: float, low: float, high: float) -> str:
-    """Where the interval [low, high] lies against ``reference``, for a claim of ``side``:
-    ``claimed`` (wholly on the claim's side), ``other`` (wholly beyond), or ``straddles``."""
-    if math.isnan(low) or math.isnan(high):
-        return "straddles"
-    above, below = low > reference, high < reference
-    if side == "<":
-        above, below = below, above
-    return "claimed" if above else "other" if below else "straddles"
-
-
-def verdict(side: str, threshold: float, low: float, high: float) -> str:
-    """reproduced: the whole 95 % CI is on the claimed side of the threshold; not reproduced:
-    the whole CI is on the other side; inconclusive: the CI straddles it (or n < 2)."""
-    return {"claimed": "reproduced", "other": "not reproduced", "straddles": "inconclusive"}[side_of(side, threshold, low, high)]
-
-
-def direction(side: str, no_effect: float, low: float, high: float) -> str:
-    """same / opposite / undecided: the whole CI on the paper's side of no effect, beyond it, or across."""
-    return {"claimed": "same", "other": "opposite", "straddles": "undecided"}[side_of(side, no_effect, low, high)]
 
 
 def _inside(value: float, low: float, high: float):
@@ -269,7 +249,7 @@ def claims_markdown(claims: pd.DataFrame) -> str:
             "paper in PI": yes_no(r.paper_in_pi), "direction": r.direction, "verdict": f"**{r.verdict}**",
             "seeds needed": "–" if pd.isna(r.seeds_needed) else f"{r.seeds_needed:,}", "interval": r.interval,
         } for r in rows.itertuples()])
-        parts.append(f"## {method} ({int(rows['n_seeds'].max())} seeds)\n\n{tables.markdown(view)}")
+        parts.append(f"## {method} ({int(rows['n_seeds'].max())} seeds)\n\n{markdown_table(view)}")
         parts += [f"{r.claim_id}: {r.detail}.\n" for r in rows.dropna(subset="detail").itertuples()]
     return "\n".join(parts)
 
@@ -282,7 +262,7 @@ def stability_markdown(stability: pd.DataFrame, agreement: pd.DataFrame) -> str:
         cells = {(r.claim_id, r.subset): f"{format_estimate(r)} {r.verdict}, {r.direction}" for r in rows.itertuples()}
         claim_ids, subsets = list(dict.fromkeys(rows["claim_id"])), list(dict.fromkeys(rows["subset"]))
         view = pd.DataFrame([{"id": c, **{s: cells[c, s] for s in subsets}} for c in claim_ids])
-        parts.append(f"## {method}\n\nmean [95 % CI] verdict, direction\n\n{tables.markdown(view)}")
+        parts.append(f"## {method}\n\nmean [95 % CI] verdict, direction\n\n{markdown_table(view)}")
         halves = agreement[agreement["method"] == method]
         if len(halves):
             parts.append(

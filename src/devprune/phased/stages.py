@@ -2,8 +2,8 @@
 
 These are what the Snakemake scripts call, and what tests call without Snakemake. A stage
 handles every seed of the experiment in one call: the seeds' networks are trained together as
-one stacked model (:func:`devprune.train.train_stacked`, bit-identical to training them one by
-one), while every seed keeps its own files. Each seed's ``config_hash`` chains its parent's
+one stacked model (:func:`devprune.phased.train.train_stacked`, bit-identical to training them one by
+one), while every seed keeps its own files. Each seed's ``settings_hash`` chains its parent's
 hash with the stage's own settings, so a row's hash names exactly the settings that produced it.
 
 Random streams are paired on purpose: all early densities of a seed share one batch order,
@@ -22,33 +22,30 @@ import torch
 
 from devprune import masks as masking
 from devprune.config import stable_hash
-from devprune.evaluate import evaluate
 from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, machine, provenance, read_parquet, write_parquet
-from devprune.models import TaskGatedMLP
+from devprune.phased.evaluate import evaluate
+from devprune.phased.models import TaskGatedMLP
+from devprune.phased.tasks import TASKS, TaskData, draw_task_data
+from devprune.phased.train import Network, cued_inputs, steps_per_epoch, train_stacked
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
 from devprune.pruning.registry import SCHEDULES
 from devprune.runtime import load_tensors, save_tensors
-from devprune.tasks import TASKS, TaskData, draw_task_data
-from devprune.train import cued_inputs, steps_per_epoch, train_stacked
+from devprune.seeds import derived_seed
 
 log = logging.getLogger(__name__)
 
 
-def derived_seed(*parts) -> int:
-    return int(stable_hash(*parts), 16) % 2**63
-
-
 def make_data(task_cfg: dict, seeds: list[int], train_paths: list[str], test_paths: list[str]) -> None:
     for seed, train_path, test_path in zip(seeds, train_paths, test_paths, strict=True):
-        config_hash = stable_hash("data", task_cfg, seed)
+        settings_hash = stable_hash("data", task_cfg, seed)
         for split, frame in draw_task_data(task_cfg, seed).items():
-            write_parquet(frame, train_path if split == "train" else test_path, provenance(config_hash, seed, "cpu"))
-        log.info("seed %d: data written (%s)", seed, config_hash)
+            write_parquet(frame, train_path if split == "train" else test_path, provenance(settings_hash, seed, "cpu"))
+        log.info("seed %d: data written (%s)", seed, settings_hash)
 
 
 def _load_split(path: str, device: str) -> tuple[TaskData, str]:
     frame = read_parquet(path)
-    return TaskData(frame, device), str(frame["config_hash"].iloc[0])
+    return TaskData(frame, device), str(frame["settings_hash"].iloc[0])
 
 
 def load_model(model_path: str, device: str = "cpu") -> tuple[TaskGatedMLP, dict]:
@@ -83,33 +80,25 @@ class TrainFiles:
 
 
 @dataclass
-class SeedRun:
-    """One seed's network in a training job, ready to train: what the job writes for it and the
-    files its outputs record as parents."""
+class SeedRun(Network):
+    """One seed's network in a training job, ready to train, with what the job writes for it
+    (``meta``) and the files its outputs record as parents."""
 
-    model: TaskGatedMLP
-    masks: masking.Masks
-    data: TaskData
     meta: dict
-    shuffle_seed: int
-    label: str
     parents: list[str]
 
 
 def _train_and_save(block: Block, runs: list[SeedRun], files: TrainFiles, stage_cfg: dict, **training) -> None:
     """Train every seed's network at once, then write each one's checkpoint, mask (pruning stages)
     and log, each recording the digests of that seed's parents. ``training`` goes to
-    :func:`devprune.train.train_stacked` (mask schedule, epoch hook)."""
+    :func:`devprune.phased.train.train_stacked` (mask schedule, epoch hook)."""
     for run in runs:
         alive, total = masking.count(run.masks)
         log.info("%s: %d of %d weights kept (density %.4f)", run.label, alive, total, alive / total)
     start = time.perf_counter()
-    masks = [r.masks for r in runs]  # a mask schedule replaces them with the final masks
-    train_logs = train_stacked([r.model for r in runs], masks, [r.data for r in runs], block.task_cfg,
-                               seeds=[r.shuffle_seed for r in runs], labels=[r.label for r in runs], **stage_cfg, **training)
+    train_logs = train_stacked(runs, block.task_cfg, stage_cfg, **training)  # runs' masks become the final ones
     log.info("timing training_s=%.3f models=%d", time.perf_counter() - start, len(runs))  # read by bench/
-    for i, (run, final_masks) in enumerate(zip(runs, masks)):
-        run.masks = final_masks
+    for i, run in enumerate(runs):
         alive, total = masking.count(run.masks)
         run.meta["final_density"] = alive / total
         run.meta["machine"] = machine(block.device)
@@ -117,7 +106,7 @@ def _train_and_save(block: Block, runs: list[SeedRun], files: TrainFiles, stage_
         save_tensors({"state_dict": state, "meta": run.meta}, files.model[i], run.parents)
         if files.mask is not None:
             save_tensors({name: mask.cpu() for name, mask in run.masks.items()}, files.mask[i], run.parents)
-        prov = provenance(run.meta["config_hash"], run.meta["seed"], block.device)
+        prov = provenance(run.meta["settings_hash"], run.meta["seed"], block.device)
         write_parquet(train_logs[i], files.log[i], prov, parents=run.parents)
 
 
@@ -133,10 +122,10 @@ def train_baseline(block: Block, files: TrainFiles, model_cfg: dict, stage_cfg: 
         meta = {
             "stage": "baseline", "method": None, "seed": seed, "early_density": None, "branch": None,
             "late_fraction": None, "hidden": list(model_cfg["hidden"]), "input_dim": 4,
-            "n_classes": n_classes, "config_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
+            "n_classes": n_classes, "settings_hash": stable_hash(data_hash, "baseline", model_cfg, stage_cfg),
         }
-        runs.append(SeedRun(model, masking.full_masks(model), seed_data, meta, derived_seed(seed, "baseline"),
-                            f"seed {seed} baseline", [train_path]))
+        runs.append(SeedRun(model, masking.full_masks(model), seed_data, derived_seed(seed, "baseline"),
+                            f"seed {seed} baseline", meta, [train_path]))
     trajectories = [[] for _ in runs]
 
     def record(epoch, trained):
@@ -213,10 +202,10 @@ def _prune_and_train(block: Block, files: TrainFiles, stage_cfg: dict, method: M
         meta = {
             **parent, "stage": stage.name, "method": method.name, "early_density": density, "branch": stage.branch,
             "late_fraction": late_fraction,
-            "config_hash": stable_hash(parent["config_hash"], stage.name, stage_cfg, density, stage.branch, late_fraction,
+            "settings_hash": stable_hash(parent["settings_hash"], stage.name, stage_cfg, density, stage.branch, late_fraction,
                                        method.settings),
         }
-        runs.append(SeedRun(model, model_masks, data, meta, shuffle_seed, label, parents))
+        runs.append(SeedRun(model, model_masks, data, shuffle_seed, label, meta, parents))
         pruners.append(pruner)
     sizes = {task: len(runs[0].data.labels[task]) for task in TASKS}
     mask_schedule = StageSchedule(method.settings, pruners, epochs=stage_cfg["epochs"],
@@ -240,8 +229,8 @@ def evaluate_models(block: Block, model_paths: list[str], test_paths: list[str],
         rows = pd.DataFrame(evaluate(model, data, block.task_cfg, eval_cfg, seed))
         for column in METRIC_ID_COLUMNS:
             rows.insert(METRIC_ID_COLUMNS.index(column), column, meta[column])
-        config_hash = stable_hash(meta["config_hash"], data_hash, "evaluate", eval_cfg)
-        write_parquet(rows, metrics_path, provenance(config_hash, seed, block.device), schema=METRICS_SCHEMA,
+        settings_hash = stable_hash(meta["settings_hash"], data_hash, "evaluate", eval_cfg)
+        write_parquet(rows, metrics_path, provenance(settings_hash, seed, block.device), schema=METRICS_SCHEMA,
                       parents=[model_path, test_of[seed]])
         log.info("%s evaluated: %s", model_path, ", ".join(f"{r.metric}[{r.level:g}]={r.value:.1f}" for r in rows.itertuples()))
     log.info("timing evaluation_s=%.3f models=%d", time.perf_counter() - start, len(model_paths))  # read by bench/

@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from devprune import claims as claim_readings
-from devprune import plots, tables
-from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, read_parquet, write_parquet
-from devprune.publish import table_files, write_table
-from devprune.tables import markdown
+from devprune import publish
+from devprune.io import METRICS_SCHEMA, read_parquet
+from devprune.markdown_tables import markdown_table
+from devprune.phased import claims as claim_readings
+from devprune.phased import plots, tables
+from devprune.publish import outputs_by_name, run_record, summary_provenance, table_files, write_table
 
 SORT_KEYS = ["seed", "stage", "method", "early_density", "branch", "metric", "condition", "level"]
 
 
 def concat_metrics(paths, out_path: str) -> None:
-    frame = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
-    write_parquet(frame.sort_values(SORT_KEYS, ignore_index=True), out_path, schema=METRICS_SCHEMA, parents=paths)
-
-
-def aggregate_provenance(metrics: pd.DataFrame, config_hash: str) -> dict:
-    """Provenance of a row that summarises many: the run's config hash, and every distinct seed,
-    version, device and machine value of the rows, comma-joined (None where none has one)."""
-    def joined(column):
-        return ",".join(sorted(str(v) for v in metrics[column].dropna().unique())) or None
-
-    return {"config_hash": config_hash, **{column: joined(column) for column in PROVENANCE_COLUMNS[1:]}}
-
-
-def run_record(prov: dict) -> pd.DataFrame:
-    """The run's provenance as a two-column table (what, value) for a reader."""
-    return pd.DataFrame({"what": list(prov), "value": [str(v) for v in prov.values()]})
-
-
-def _by_name(outputs) -> dict[str, str]:
-    return {Path(p).name: str(p) for p in outputs}
+    """Every model's metrics as ``metrics.parquet``."""
+    publish.concat_metrics(paths, out_path, SORT_KEYS, schema=METRICS_SCHEMA)
 
 
 TITLES = {"table1": "Table 1: the early-pruned models", "table2": "Table 2: the late branches' differences",
@@ -47,7 +28,7 @@ def _method_sections(frames: dict[str, pd.DataFrame], render) -> str:
     return "\n".join(f"## {method}\n\n{render(frame)}" for method, frame in frames.items())
 
 
-def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str], config_hash: str) -> None:
+def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict, methods: list[str], results_hash: str) -> None:
     """Tables 1 and 2, the claims and their stability over seeds for every method, and the
     methods side by side."""
     metrics = read_parquet(metrics_path)
@@ -72,12 +53,12 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
     comparison = tables.method_comparison(t2)
     agreement = claim_readings.split_half_agreement(stability)
     files = table_files(outputs)
-    prov = aggregate_provenance(metrics, config_hash)
+    prov = summary_provenance(metrics, results_hash)
     for name, frame, text in (
         ("table1", t1, t1_md), ("table2", t2, t2_md), ("claims", claims, claim_readings.claims_markdown(claims)),
         ("methods", comparison, tables.method_comparison_markdown(comparison, ref, cmp)),
         ("stability", stability, claim_readings.stability_markdown(stability, agreement)),
-        ("provenance", run_record(prov), markdown(run_record(prov))),
+        ("provenance", run_record(prov), markdown_table(run_record(prov))),
     ):
         write_table(frame, text, files[name], title=TITLES[name], provenance=prov, parents=[metrics_path])
 
@@ -88,7 +69,7 @@ def write_figures(metrics_path: str, claims_path: str, stability_path: str, outp
     wide = tables.headline_values(metrics, eval_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     per_method = tables.by_method(wide, methods)
-    out = _by_name(outputs)
+    out = outputs_by_name(outputs)
     plots.stress_vs_density(tables.stack_methods({m: tables.table1(w) for m, w in per_method.items()}), wide,
                             out["stress_vs_density.png"])
     plots.noise_curves(metrics, out["noise_curves.png"], methods)

@@ -6,7 +6,7 @@ stays exactly zero even though Adam's moments would move it.
 
 :func:`train` is the plain loop over one ``nn.Module`` (the reference, and what a paper's own
 script would do). :func:`train_stacked`, which every pipeline stage uses, trains M networks as
-one :class:`~devprune.models.StackedMLP` and gives each exactly the numbers :func:`train` would
+one :class:`~devprune.phased.models.StackedMLP` and gives each exactly the numbers :func:`train` would
 (same batch order from its own seed, same arithmetic; tested bit for bit on CPU). It exists for
 speed: besides its matrix products, one step of a 100k-weight network spends about as long again
 on per-operation overhead, which stacking pays once for all M networks (bench/profile_step.py).
@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 import torch
-from torch import nn
 from torch.nn import functional as F
 
 from devprune.masks import Masks, apply_masks, density
-from devprune.models import StackedMLP, TaskGatedMLP
-from devprune.tasks import TASKS, TaskData, with_cue
+from devprune.phased.models import StackedMLP, TaskGatedMLP
+from devprune.phased.tasks import TASKS, TaskData, with_cue
 
 log = logging.getLogger(__name__)
 
@@ -133,21 +133,25 @@ def _epoch_row(epoch: int, epochs: int, label: str, loss_sum: float, correct: di
     return row
 
 
-def train(
-    model: nn.Module,
-    masks: Masks,
-    data: TaskData,
-    task_cfg: dict,
-    *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
-    seed: int,
-    label: str = "train",
-) -> pd.DataFrame:
-    """Train in place with Adam and cross-entropy; return one log row per epoch."""
-    generator = torch.Generator().manual_seed(seed)
-    optimizer = LaneSafeAdam(model.parameters(), lr)
+@dataclass
+class Network:
+    """One network to train: its weights (trained in place), masks (a mask schedule replaces
+    them with the final ones), training data, the seed of its batch order, and its log label."""
+
+    model: TaskGatedMLP
+    masks: Masks
+    data: TaskData
+    shuffle_seed: int
+    label: str
+
+
+def train(network: Network, task_cfg: dict, settings: dict) -> pd.DataFrame:
+    """Train in place with Adam and cross-entropy (``settings``: epochs, lr, batch_size); return
+    one log row per epoch."""
+    model, masks, data = network.model, network.masks, network.data
+    epochs = settings["epochs"]
+    generator = torch.Generator().manual_seed(network.shuffle_seed)
+    optimizer = LaneSafeAdam(model.parameters(), settings["lr"])
     inputs = cued_inputs(data, task_cfg)
     sizes = {task: len(data.labels[task]) for task in TASKS}
     apply_masks(model, masks)
@@ -156,7 +160,7 @@ def train(
     for epoch in range(1, epochs + 1):
         loss_sum = torch.zeros((), dtype=torch.float64, device=inputs["visual"].device)
         correct = {task: torch.zeros((), dtype=torch.long, device=loss_sum.device) for task in TASKS}
-        for task, index in alternating_batches(sizes, batch_size, generator):
+        for task, index in alternating_batches(sizes, settings["batch_size"], generator):
             index = index.to(loss_sum.device)
             logits = model(inputs[task][index])
             target = data.labels[task][index]
@@ -167,56 +171,53 @@ def train(
             apply_masks(model, masks)
             loss_sum += loss.detach().double() * len(index)
             correct[task] += (logits.argmax(1) == target).sum()
-        rows.append(_epoch_row(epoch, epochs, label, float(loss_sum), {t: int(c) for t, c in correct.items()}, sizes, masks))
+        counts = {t: int(c) for t, c in correct.items()}
+        rows.append(_epoch_row(epoch, epochs, network.label, float(loss_sum), counts, sizes, masks))
     model.eval()
     return pd.DataFrame(rows)
 
 
 def train_stacked(
-    models: list[TaskGatedMLP],
-    masks: list[Masks],
-    data: list[TaskData],
+    networks: list[Network],
     task_cfg: dict,
+    settings: dict,
     *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
-    seeds: list[int],
-    labels: list[str],
     mask_schedule=None,
     on_epoch_end: Callable[[int, list[TaskGatedMLP]], None] | None = None,
 ) -> list[pd.DataFrame]:
-    """Train ``models[i]`` on ``data[i]`` under ``masks[i]`` with batch order ``seeds[i]``, all
-    at once; the trained weights are written back into ``models``. Returns one log per model.
+    """Train every network on its own data under its own masks and batch order, all at once
+    (``settings``: epochs, lr, batch_size); the trained weights are written back into each
+    ``network.model``. Returns one log per network.
 
     ``mask_schedule`` (a :class:`devprune.pruning.method.StageSchedule`) may change the masks
-    after any step; ``masks[i]`` then holds the final mask. ``on_epoch_end(epoch, models)`` sees
-    the weights after every epoch (and ``epoch`` 0 before training).
+    after any step; each ``network.masks`` then holds its final mask. ``on_epoch_end(epoch,
+    models)`` sees the weights after every epoch (and ``epoch`` 0 before training).
     """
-    if not len(models) == len(masks) == len(data) == len(seeds) == len(labels):
-        raise ValueError("train_stacked needs one mask set, data set, seed and label per model")
-    sizes = {task: len(data[0].labels[task]) for task in TASKS}
-    if any({task: len(d.labels[task]) for task in TASKS} != sizes for d in data):
+    models = [n.model for n in networks]
+    masks = [n.masks for n in networks]
+    epochs = settings["epochs"]
+    sizes = {task: len(networks[0].data.labels[task]) for task in TASKS}
+    if any({task: len(n.data.labels[task]) for task in TASKS} != sizes for n in networks):
         raise ValueError(f"stacked models need training sets of one size; the first has {sizes}")
-    for model, model_masks in zip(models, masks):
-        apply_masks(model, model_masks)
+    for network in networks:
+        apply_masks(network.model, network.masks)
     stack = StackedMLP(models)
     # As the weights' dtype: multiplying by a bool mask converts it on every step (same result).
     stacked_masks = [torch.stack(layer_masks).to(stack.weights[0].dtype) for layer_masks in zip(*(m.values() for m in masks))]
-    optimizer = LaneSafeAdam(stack.parameters(), lr, n_networks=len(models))
-    generators = [torch.Generator().manual_seed(seed) for seed in seeds]
-    per_model_inputs = [cued_inputs(d, task_cfg) for d in data]
+    optimizer = LaneSafeAdam(stack.parameters(), settings["lr"], n_networks=len(networks))
+    generators = [torch.Generator().manual_seed(n.shuffle_seed) for n in networks]
+    per_model_inputs = [cued_inputs(n.data, task_cfg) for n in networks]
     inputs = {task: torch.stack([i[task] for i in per_model_inputs]) for task in TASKS}
-    targets = {task: torch.stack([d.labels[task] for d in data]) for task in TASKS}
+    targets = {task: torch.stack([n.data.labels[task] for n in networks]) for task in TASKS}
     device = inputs["visual"].device
-    logs = [[] for _ in models]
+    logs = [[] for _ in networks]
     if on_epoch_end is not None:
         on_epoch_end(0, models)
     step = 0
     for epoch in range(1, epochs + 1):
-        loss_sum = torch.zeros(len(models), dtype=torch.float64, device=device)
-        correct = {task: torch.zeros(len(models), dtype=torch.long, device=device) for task in TASKS}
-        for steps in zip(*(alternating_batches(sizes, batch_size, g) for g in generators)):
+        loss_sum = torch.zeros(len(networks), dtype=torch.float64, device=device)
+        correct = {task: torch.zeros(len(networks), dtype=torch.long, device=device) for task in TASKS}
+        for steps in zip(*(alternating_batches(sizes, settings["batch_size"], g) for g in generators)):
             task = steps[0][0]
             index = torch.stack([i for _, i in steps]).to(device)
             logits = stack(torch.take_along_dim(inputs[task], index.unsqueeze(2), dim=1))
@@ -234,12 +235,15 @@ def train_stacked(
             loss_sum += losses.detach().double() * index.shape[1]
             correct[task] += (logits.argmax(2) == target).sum(1)
         loss_sum, correct = loss_sum.tolist(), {t: c.tolist() for t, c in correct.items()}
-        for i, label in enumerate(labels):
-            logs[i].append(_epoch_row(epoch, epochs, label, loss_sum[i], {t: c[i] for t, c in correct.items()}, sizes, masks[i]))
+        for i, network in enumerate(networks):
+            counts = {t: c[i] for t, c in correct.items()}
+            logs[i].append(_epoch_row(epoch, epochs, network.label, loss_sum[i], counts, sizes, masks[i]))
         if on_epoch_end is not None:
             stack.copy_into(models)
             on_epoch_end(epoch, models)
     stack.copy_into(models)
+    for network, final_masks in zip(networks, masks):
+        network.masks = final_masks
     return [pd.DataFrame(rows) for rows in logs]
 
 

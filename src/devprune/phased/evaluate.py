@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from devprune.config import stable_hash
-from devprune.tasks import TaskData, blended_cue, with_cue
+from devprune.phased.tasks import TaskData, blended_cue, with_cue
+from devprune.seeds import derived_seed
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -61,7 +61,7 @@ def evaluate(model: nn.Module, data: TaskData, task_cfg: dict, eval_cfg: dict, s
         _row("voice_accuracy", "clean", 1.0, accuracy(model(voice), data.labels["voice"]), n_voice),
     ]
     for sigma in eval_cfg["noise_sigmas"]:
-        generator = torch.Generator(device=device).manual_seed(int(stable_hash(seed, "noise", sigma), 16) % 2**63)
+        generator = torch.Generator(device=device).manual_seed(derived_seed(seed, "noise", sigma))
         logits = model(visual, noise_std=sigma, noise_layers=eval_cfg["noise_layers"], generator=generator)
         rows.append(_row("stress_tolerance", "noise_sigma", sigma, accuracy(logits, data.labels["visual"]), n_visual))
     for weight in eval_cfg["cue_weights"]:

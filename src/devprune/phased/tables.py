@@ -1,4 +1,4 @@
-"""The paper's Tables 1 and 2 beside ours, and the methods side by side (claims: :mod:`devprune.claims`).
+"""The paper's Tables 1 and 2 beside ours, and the methods side by side (claims: :mod:`devprune.phased.claims`).
 
 All functions take the tidy metrics (one row per model x metric x condition, all seeds) and
 reduce them to per-seed headline values first, so every estimate has a 95 % CI over seeds.
@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from devprune.markdown_tables import markdown_table
 from devprune.stats import holm, mean_ci, paired_t_pvalue
 
 # Seed 000, Table 1: early density (%) -> visual, voice, stress (highest noise), ambiguity (w=0.5),
@@ -160,7 +161,7 @@ def method_comparison_markdown(comparison: pd.DataFrame, reference: str, compari
         paper = rows.drop_duplicates("density_pct").set_index("density_pct")["paper"]
         view["paper"] = [("–" if math.isnan(paper[d]) else f"{paper[d]:.1f}") for d in view["density (%)"]]
         view["density (%)"] = view["density (%)"].map("{:g}".format)
-        parts.append(f"### {measure} tolerance difference ({reference} - {comparison_branch}), pp\n\n" + markdown(view))
+        parts.append(f"### {measure} tolerance difference ({reference} - {comparison_branch}), pp\n\n" + markdown_table(view))
     return "\n".join(parts)
 
 
@@ -174,13 +175,6 @@ def _cell(mean: float, low: float, high: float) -> str:
     return f"{mean:.1f} [{low:.1f}, {high:.1f}]"
 
 
-def markdown(frame: pd.DataFrame) -> str:
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    lines = [header, "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines) + "\n"
-
-
 def summary_markdown(table: pd.DataFrame, columns: dict[str, str], extra: dict[str, str] | None = None) -> str:
     """Each measure as 'mean [95 % CI]' beside the paper's value."""
     view = pd.DataFrame({"density (%)": table["density_pct"].map("{:g}".format), "seeds": table["n_seeds"]})
@@ -191,4 +185,4 @@ def summary_markdown(table: pd.DataFrame, columns: dict[str, str], extra: dict[s
         view[f"{title}: paper"] = table[f"{column}_paper"].map(lambda v: "–" if math.isnan(v) else f"{v:.1f}")
     for column, title in (extra or {}).items():
         view[title] = table[column].map(lambda v: "–" if math.isnan(v) else f"{v:.3g}")
-    return markdown(view)
+    return markdown_table(view)

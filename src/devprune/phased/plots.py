@@ -1,8 +1,5 @@
-"""The figures: our means with 95 % CIs over seeds, the paper's values as points.
-
-Colours are the Okabe-Ito palette, which stays distinguishable under the common colour-vision
-deficiencies.
-"""
+"""The figures: our means with 95 % CIs over seeds, the paper's values as points
+(colours and saving: :mod:`devprune.figures`)."""
 
 from __future__ import annotations
 
@@ -14,22 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from devprune.io import atomic_write  # noqa: E402
-from devprune.tables import PAPER_TABLE1, PAPER_TABLE2  # noqa: E402
-
-
-#: Okabe & Ito (2008), colour-blind-safe; methods take them in order.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
-
-
-def colour(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
-
-
-def save_figure(fig, path: str) -> None:
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
-    plt.close(fig)
+from devprune.figures import colour, save_figure  # noqa: E402
+from devprune.phased.tables import PAPER_TABLE1, PAPER_TABLE2  # noqa: E402
 
 
 def _panels(n: int, width: float = 4.5, height: float = 3.6, sharey: bool = True):
