@@ -56,7 +56,9 @@ class LaneSafeAdam:
     def __init__(self, parameters, lr: float, n_networks: int = 1):
         self.lr = lr
         self.parameters = list(parameters)
-        self.fused = [(p.numel() // n_networks) % VECTOR_LANES == 0 for p in self.parameters]
+        # Which parameters take which path is fixed by their shapes: decided once, not every step.
+        self.fused = [i for i, p in enumerate(self.parameters) if (p.numel() // n_networks) % VECTOR_LANES == 0]
+        self.elementwise = [i for i in range(len(self.parameters)) if i not in self.fused]
         self.exp_avgs = [torch.zeros_like(p) for p in self.parameters]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.parameters]
         self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.parameters]
@@ -67,7 +69,7 @@ class LaneSafeAdam:
 
     @torch.no_grad()
     def step(self) -> None:
-        fused = [i for i, is_fused in enumerate(self.fused) if is_fused]
+        fused = self.fused
         if fused:
             steps = [self.steps[i] for i in fused]
             torch._foreach_add_(steps, 1)
@@ -76,9 +78,8 @@ class LaneSafeAdam:
                 [self.exp_avgs[i] for i in fused], [self.exp_avg_sqs[i] for i in fused], [], steps,
                 lr=self.lr, beta1=BETAS[0], beta2=BETAS[1], weight_decay=0.0, eps=EPS, amsgrad=False, maximize=False,
             )
-        for i, is_fused in enumerate(self.fused):
-            if not is_fused:
-                self._elementwise_step(i)
+        for i in self.elementwise:
+            self._elementwise_step(i)
 
     def _elementwise_step(self, i: int) -> None:
         """torch.optim.Adam's single-tensor update of parameter ``i``."""
