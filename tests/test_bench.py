@@ -38,6 +38,7 @@ def test_benchmark_table_compares_pipeline_reference_and_bound(bench_out):
     n_evaluations = 1 + 1 + n_branches  # the baseline, the early models, each branch's late models
     assert (pipeline["jobs"] == 1 + n_trained + n_evaluations + 3).all()  # + data, + 3 aggregations
     assert (pipeline["rerun_s"] > 0).all() and (pipeline["max_rss_mb"] > 0).all()
+    assert ((0 < pipeline["warm_jobs"]) & (pipeline["warm_jobs"] <= pipeline["jobs"])).all()
     parameters = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 16 + 16 + 16 * 4 + 4
     epochs = cfg["baseline"]["epochs"] + 2 * cfg["early"]["epochs"] + 4 * cfg["late"]["epochs"]
     flop = 6 * parameters * 2 * cfg["task"]["n_train_per_task"] * epochs * 2

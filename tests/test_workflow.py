@@ -151,11 +151,18 @@ def test_jobs_run_with_the_threads_their_rule_gets(tiny_run):
     assert torch_threads_in_log(logs / "block0" / METHOD / "early_d30.log") == CFG["threads"]["pruning"] == 1
 
 
-def test_cores_1_gives_identical_metrics_and_weights(tiny_run, tmp_path):
-    """Snakemake caps the baseline's 2 threads at --cores 1; the numbers do not change."""
-    snakemake(tmp_path, "--cores", "1", config=tiny_config())
+def warm_jobs_in(logs) -> int:
+    """How many jobs ran in a fork of the warm server (devprune.warm_jobs logs a line in each)."""
+    return sum("forked from the warm server" in path.read_text() for path in logs.rglob("*.log"))
+
+
+def test_cores_1_and_cold_jobs_give_identical_metrics_and_weights(tiny_run, tmp_path):
+    """Snakemake caps the baseline's 2 threads at --cores 1, and every job runs as its own fresh
+    process (warm_start: false) instead of a fork of the warm server: the numbers do not change."""
+    snakemake(tmp_path, "--cores", "1", config={**tiny_config(), "warm_start": False})
     ours, theirs = results(tmp_path), results(tiny_run)
     assert torch_threads_in_log(ours / "logs" / "block0" / "baseline.log") == 1
+    assert warm_jobs_in(ours / "logs") == 0 and warm_jobs_in(theirs / "logs") >= N_JOBS // 2
     pd.testing.assert_frame_equal(pd.read_parquet(ours / "metrics.parquet"), pd.read_parquet(theirs / "metrics.parquet"))
     for path in theirs.rglob("model.pt"):
         a = torch.load(path, weights_only=True)["state_dict"]

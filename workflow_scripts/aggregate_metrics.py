@@ -1,4 +1,8 @@
 """Snakemake job: concatenate every model's metrics into one table."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.phased.aggregate import concat_metrics
 from devprune.io import setup_job_logging
 

@@ -1,4 +1,8 @@
 """Snakemake job: the forecasting benchmark's merged metrics, its tables or its figures."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.forecast import report
 from devprune.io import setup_job_logging
 

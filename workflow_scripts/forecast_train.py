@@ -1,4 +1,8 @@
 """Snakemake job: train and test one forecaster (dataset x architecture x method x length x trial)."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.forecast.stages import Trial, TrialFiles, train_trial
 from devprune.runtime import configure_torch_job
 

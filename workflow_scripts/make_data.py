@@ -1,4 +1,8 @@
 """Snakemake job: draw every seed's train/test data."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.runtime import configure_torch_job
 from devprune.phased.stages import make_data
 

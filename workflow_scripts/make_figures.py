@@ -1,4 +1,8 @@
 """Snakemake job: the figures."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.phased.aggregate import write_figures
 from devprune.io import setup_job_logging
 

@@ -1,4 +1,8 @@
 """Snakemake job: Tables 1 and 2, the claims and the methods comparison, as Parquet and Markdown."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.phased.aggregate import write_tables
 from devprune.io import setup_job_logging
 

@@ -1,5 +1,9 @@
 """Snakemake job: prune every seed's baseline of the block to one early density (one method), then
 fine-tune them all as one stacked model."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.runtime import configure_torch_job
 from devprune.phased.stages import Block, Method, TrainFiles, prune_early
 

@@ -1,5 +1,9 @@
 """Snakemake job: prune one late branch's share of every early network's survivors (one method and
 density), then fine-tune them all as one stacked model."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.runtime import configure_torch_job
 from devprune.phased.stages import Block, Method, TrainFiles, prune_late
 

@@ -1,4 +1,8 @@
 """Snakemake job: train every seed's dense baseline (stacked into one model) and keep its weight trajectory."""
+from devprune.warm_jobs import hand_over
+
+hand_over(snakemake.config["warm_start"])
+
 from devprune.runtime import configure_torch_job
 from devprune.phased.stages import Block, TrainFiles, train_baseline
 
