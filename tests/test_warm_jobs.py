@@ -136,3 +136,18 @@ def test_an_idle_server_exits_and_removes_its_socket(server_dir, tmp_path):
     assert not address.exists()
     result, report = run_job(tmp_path, env)  # no server: the job runs cold, and starts a new one
     assert report["pid"] == report["script_pid"] and result.returncode == 0
+
+
+def test_a_job_waits_for_a_server_that_is_still_importing(server_dir, tmp_path):
+    """The first jobs of a run start while the server imports torch (about 1.5 s): they wait for
+    it rather than import torch themselves."""
+    env = environment(server_dir)
+    subprocess.run([sys.executable, "-c", "from devprune.warm_jobs import server_address, start_server; "
+                    "start_server(server_address())"], env=env, check=True)
+    deadline = time.time() + 10
+    while not list(server_dir.rglob("*.lock")) and time.time() < deadline:  # it has taken its lock
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert socket_of(server_dir) is None  # still importing
+    result, report = run_job(tmp_path, env)
+    assert report["pid"] != report["script_pid"] and result.returncode == 0

@@ -3,12 +3,9 @@ from devprune.warm_jobs import hand_over
 
 hand_over(snakemake.config["warm_start"])
 
-from devprune.runtime import configure_torch_job
-from devprune.phased.stages import Block, evaluate_models
+from devprune.phased.stages import evaluate_models, job_block
 
-params = snakemake.params
-device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)
 evaluate_models(
-    Block(params.seeds, params.task, device), snakemake.input.model, snakemake.input.test, snakemake.output.metrics,
-    params.evaluation,
+    job_block(snakemake), snakemake.input.model, snakemake.input.test, snakemake.output.metrics,
+    snakemake.params.evaluation,
 )

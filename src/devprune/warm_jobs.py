@@ -39,6 +39,7 @@ from pathlib import Path
 
 IDLE_S = float(os.environ.get("DEVPRUNE_WARM_IDLE_S", 60))
 HANDSHAKE_S = 10.0  # a server that does not answer in this time is skipped (the job runs cold)
+STARTING_WAIT_S = 5.0  # how long a job waits for a server that is still importing
 PRELOAD = ("torch", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
 # Environment variables that libraries read when they are imported (before the fork), so a
 # server must have been started under the same values.
@@ -72,7 +73,14 @@ def hand_over(config_value: bool = True) -> None:
     """
     if _in_fork or not enabled(config_value) or not os.path.isfile(sys.argv[0]):
         return
-    address = server_address()
+    try:
+        address = server_address()
+    except OSError:  # no private directory for the socket (read-only /tmp, …): run cold
+        return
+    if not address.exists() and _starting(address):  # still importing: about as long as importing here
+        deadline = time.monotonic() + STARTING_WAIT_S
+        while not address.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.settimeout(HANDSHAKE_S)
@@ -93,6 +101,18 @@ def hand_over(config_value: bool = True) -> None:
         print("devprune warm job: the forked job ended without an exit status (killed?)", file=sys.stderr)
         sys.exit(1)
     sys.exit(int.from_bytes(status, "big", signed=True))
+
+
+def _starting(address: Path) -> bool:
+    """Whether a server holds this address's lock (it takes it before it imports anything)."""
+    try:
+        with open(f"{address}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def start_server(address: Path) -> None:

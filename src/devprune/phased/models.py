@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 class TaskGatedMLP(nn.Module):
@@ -71,12 +72,17 @@ class StackedMLP(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # A stack of one (a 1-seed block) runs nn.Linear's own ops on its only network: the same
+        # numbers, without StackedLinear's Python forward and backward (about 8 % of a step here).
+        single = len(x) == 1
+        if single:
+            x = x[0]
         last = len(self.weights) - 1
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            x = StackedLinear.apply(x, weight, bias)
+            x = F.linear(x, weight[0], bias[0, 0]) if single else StackedLinear.apply(x, weight, bias)
             if index < last:
                 x = torch.relu(x)
-        return x
+        return x.unsqueeze(0) if single else x
 
     @torch.no_grad()
     def copy_into(self, models: list[TaskGatedMLP]) -> None:

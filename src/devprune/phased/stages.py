@@ -29,7 +29,7 @@ from devprune.phased.tasks import TASKS, TaskData, draw_task_data
 from devprune.phased.train import Network, cued_inputs, steps_per_epoch, train_stacked
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
 from devprune.pruning.registry import SCHEDULES
-from devprune.runtime import load_tensors, save_tensors
+from devprune.runtime import configure_torch_job, load_tensors, save_tensors
 from devprune.seeds import derived_seed
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,14 @@ class Block:
     seeds: list[int]
     task_cfg: dict
     device: str
+
+
+def job_block(snakemake) -> Block:
+    """Set a Snakemake job up for torch (its rule's threads, the config's device, its log) and
+    return its seed block (the rule's ``seeds`` and ``task`` params)."""
+    params = snakemake.params
+    device = configure_torch_job(snakemake.threads, params.device, snakemake.log[0], snakemake.rule)
+    return Block(params.seeds, params.task, device)
 
 
 @dataclass(frozen=True)
