@@ -151,3 +151,14 @@ def test_a_job_waits_for_a_server_that_is_still_importing(server_dir, tmp_path):
     assert socket_of(server_dir) is None  # still importing
     result, report = run_job(tmp_path, env)
     assert report["pid"] != report["script_pid"] and result.returncode == 0
+
+
+def test_one_server_serves_rules_of_any_thread_count(server_dir, tmp_path):
+    """Snakemake sets OMP_NUM_THREADS and the like to each rule's threads; every torch job sets
+    its own thread count, so these do not pick another server (the baseline, on 2 threads, runs
+    warm beside the 1-thread jobs)."""
+    env = environment(server_dir, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    warm_server(server_dir, tmp_path, env)
+    result, report = run_job(tmp_path, {**env, "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
+    assert report["pid"] != report["script_pid"] and result.returncode == 0
+    assert len(list(server_dir.rglob("*.sock"))) == 1

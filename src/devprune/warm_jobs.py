@@ -42,8 +42,11 @@ HANDSHAKE_S = 10.0  # a server that does not answer in this time is skipped (the
 STARTING_WAIT_S = 5.0  # how long a job waits for a server that is still importing
 PRELOAD = ("torch", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
 # Environment variables that libraries read when they are imported (before the fork), so a
-# server must have been started under the same values.
+# server must have been started under the same values. Except the thread counts that Snakemake
+# sets per job (OMP_NUM_THREADS, MKL_NUM_THREADS, ...): every torch job sets its own with
+# torch.set_num_threads (runtime.configure_torch_job), so one server serves rules of any threads.
 IMPORT_TIME_ENV = ("OMP_", "MKL_", "KMP_", "ATEN_", "TORCH", "PYTORCH", "PYTHON", "LD_", "ARROW_")
+PER_JOB_ENV = ("_NUM_THREADS", "_MAXIMUM_THREADS")
 READY, GO = b"R", b"G"
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,7 @@ def enabled(config_value: bool) -> bool:
 
 def server_address() -> Path:
     """The socket of the server for this interpreter, package, code and import-time environment."""
-    env = sorted((k, v) for k, v in os.environ.items() if k.startswith(IMPORT_TIME_ENV))
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith(IMPORT_TIME_ENV) and not k.endswith(PER_JOB_ENV))
     key = json.dumps([sys.executable, sys.version, __file__, Path(__file__).read_text(), env])
     directory = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / f"devprune-warm-{os.getuid()}"
     directory.mkdir(mode=0o700, exist_ok=True)
@@ -116,8 +119,9 @@ def _starting(address: Path) -> bool:
 
 
 def start_server(address: Path) -> None:
-    """Start a server in the background (in its own session, so it outlives this job)."""
-    subprocess.Popen(
+    """Start a server in the background, in its own session and not as this job's child (it
+    detaches at once), so it outlives the job and no job's measured memory includes it."""
+    subprocess.run(
         [sys.executable, "-m", "devprune.warm_jobs", str(address)],
         cwd="/", start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -233,4 +237,6 @@ if __name__ == "__main__":
     # and must see its flag that they are the fork.
     from devprune import warm_jobs
 
-    warm_jobs.serve(Path(sys.argv[1]))
+    if os.fork() == 0:  # the server; its parent exits now, so the server is no job's child
+        warm_jobs.serve(Path(sys.argv[1]))
+    os._exit(0)
