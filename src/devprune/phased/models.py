@@ -73,7 +73,7 @@ class StackedMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # A stack of one (a 1-seed block) runs nn.Linear's own ops on its only network: the same
-        # numbers, without StackedLinear's Python forward and backward (about 8 % of a step here).
+        # numbers, without StackedLinear's Python forward and backward (1.72 -> 1.60 ms a step here).
         single = len(x) == 1
         if single:
             x = x[0]
