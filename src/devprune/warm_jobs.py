@@ -113,8 +113,8 @@ def _starting(address: Path) -> bool:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
-    except OSError:
-        return False
+    except OSError:  # no lock file can be made here, so no server can be starting
+        pass
     return False
 
 
