@@ -1,4 +1,13 @@
-TABLE_NAMES = ("table1", "table2", "claims", "methods", "stability", "provenance")
+TABLE_NAMES = (
+    "table1",
+    "table2",
+    "claims",
+    "claims_per_seed",
+    "pi_coverage",
+    "methods",
+    "stability",
+    "provenance",
+)
 TABLES = [
     f"{RESULTS}/tables/{name}.{ext}"
     for name in TABLE_NAMES
@@ -11,6 +20,7 @@ FIGURE_NAMES = (
     "branch_differences",
     "methods_comparison",
     "claims_forest",
+    "claims_distributions",
     "claims_by_seeds",
 )
 FIGURES = [f"{RESULTS}/figures/{name}.png" for name in FIGURE_NAMES]
@@ -18,6 +28,9 @@ FIGURES = [f"{RESULTS}/figures/{name}.png" for name in FIGURE_NAMES]
 # and its caption, report/<name>.rst.
 REPORT_CATEGORIES = {
     "claims": "Claims",
+    "claims_per_seed": "Claims",
+    "claims_distributions": "Claims",
+    "pi_coverage": "Claims",
     "stability": "Claims",
     "claims_forest": "Claims",
     "claims_by_seeds": "Claims",
@@ -77,6 +90,7 @@ rule figures:
         metrics=f"{RESULTS}/metrics.parquet",
         claims=f"{RESULTS}/tables/claims.parquet",
         stability=f"{RESULTS}/tables/stability.parquet",
+        per_seed=f"{RESULTS}/tables/claims_per_seed.parquet",
     output:
         [
             reported(path, name, REPORT_CATEGORIES[name])

@@ -44,3 +44,12 @@ def test_methods_table_is_generated_from_the_registry():
 
     block = re.search(r"<!-- pruning-registry:start -->\n(.*)<!-- pruning-registry:end -->", README, re.S).group(1)
     assert block == registry_markdown()
+
+
+def test_claims_list_is_generated_from_the_claims():
+    import yaml
+
+    from devprune.phased.claims import claims_reference_markdown
+
+    block = re.search(r"<!-- claims-reference:start -->\n(.*)<!-- claims-reference:end -->", README, re.S).group(1)
+    assert block == claims_reference_markdown(yaml.safe_load((REPO / "config.yaml").read_text())["claims"])

@@ -14,14 +14,21 @@ def test_snapshot_renders_every_claim_and_verdict(tiny_run, tmp_path):
     snap = tmp_path / "measured" / "tiny"
     assert measured.main(["snapshot", str(results(tiny_run)), str(snap)]) == 0
     blocks = measured.render(snap)
-    assert set(blocks) == {"tiny/claims", "tiny/stability", "tiny/table1", "tiny/table2"}
+    assert set(blocks) == {"tiny/claims", "tiny/pi_coverage", "tiny/stability", "tiny/table1", "tiny/table2"}
+    assert (snap / "claims_distributions.png").stat().st_size > 0
     claims = pd.read_parquet(results(tiny_run) / "tables" / "claims.parquet")
+    assert len(claims) == 24
     for row in claims.itertuples():
         line = next(line for line in blocks["tiny/claims"].splitlines() if line.startswith(f"| {row.claim_id} |"))
-        assert f"**{row.verdict}**" in line and row.direction in line
+        assert f"**{row.verdict}**" in line and row.direction in line and f"| {row.kind} | “{row.quote}” |" in line
+        coverage = next(line for line in blocks["tiny/pi_coverage"].splitlines() if line.startswith(f"| {row.claim_id} |"))
+        assert coverage.endswith(f"| {row.pi_method} |")
     assert "2 seeds, cpu" in blocks["tiny/claims"] and cpu_model() in blocks["tiny/claims"]
     assert "| id | first 2 | seeds 0-0 | seeds 1-1 |" in blocks["tiny/stability"]
-    table1 = pd.read_parquet(results(tiny_run) / "tables" / "table1.parquet").set_index("density_pct")
+    table1 = pd.read_parquet(results(tiny_run) / "tables" / "table1.parquet")
+    baseline = table1[table1["model"] == "dense baseline"].iloc[0]
+    assert f"| dense baseline (100) | 2 | {baseline.stress_mean:.1f} [" in blocks["tiny/table1"]
+    table1 = table1[table1["model"] == "early"].set_index("density_pct")
     for density in table1.index:  # the tiny run's early densities, each with its stress mean [CI] and the paper's value
         row = table1.loc[density]
         cell = f"| {density:g} | 2 | {row.stress_mean:.1f} [{row.stress_ci_low:.1f}, {row.stress_ci_high:.1f}] | {row.stress_paper:.1f} |"

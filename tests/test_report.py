@@ -19,7 +19,8 @@ from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CATEGORIES = {
-    "Claims": ["claims (table)", "stability (table)", "claims forest (figure)", "claims by seeds (figure)"],
+    "Claims": ["claims (table)", "claims per seed (table)", "pi coverage (table)", "stability (table)",
+               "claims forest (figure)", "claims distributions (figure)", "claims by seeds (figure)"],
     "Table 1": ["table1 (table)", "stress vs density (figure)", "noise curves (figure)", "ambiguity curves (figure)"],
     "Table 2": ["table2 (table)", "branch differences (figure)"],
     "Pruning methods": ["methods (table)", "methods comparison (figure)"],

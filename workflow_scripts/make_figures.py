@@ -8,6 +8,7 @@ from devprune.io import setup_job_logging
 
 setup_job_logging(snakemake.log[0], snakemake.rule)
 write_figures(
-    snakemake.input.metrics, snakemake.input.claims, snakemake.input.stability, snakemake.output,
+    snakemake.input.metrics, snakemake.input.claims, snakemake.input.stability, snakemake.input.per_seed,
+    snakemake.output,
     eval_cfg=snakemake.params.evaluation, claims_cfg=snakemake.params.claims, methods=snakemake.params.methods,
 )

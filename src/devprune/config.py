@@ -45,6 +45,8 @@ def check_config(config: dict) -> None:
         )
     if claims["low_density"] >= claims["high_density"]:
         raise ConfigError("claims.low_density", claims["low_density"], "must be below claims.high_density")
+    if claims["mid_densities"][0] > claims["mid_densities"][1]:
+        raise ConfigError("claims.mid_densities", claims["mid_densities"], "must be [lowest, highest]: lowest first")
     for name, method in config["methods"].items():
         resolve_method(name, method, config)
     check_forecast(config["forecast"])
@@ -248,6 +250,8 @@ def config_reference_markdown() -> str:
                     rows.extend(method_key_rows())
             else:
                 description = " ".join(sub.get("description", "").split())
+                if "default" in sub:
+                    description += f" Default {sub['default']}."
                 rows.append(f"| `{name}` | {allowed_text(sub, resolve)} | {description} |")
 
     walk(schema, "")

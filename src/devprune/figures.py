@@ -22,6 +22,9 @@ def colour(i: int) -> str:
 
 
 def save_figure(fig, path: str) -> None:
-    fig.tight_layout()
+    """Lay out (leaving half an inch for a figure title, which tight_layout alone overlaps) and
+    write ``path`` atomically."""
+    title_room = 0.5 / fig.get_figheight() if fig._suptitle is not None else 0.0
+    fig.tight_layout(rect=(0, 0, 1, 1 - title_room))
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)

@@ -39,8 +39,10 @@ def run_kind(results: Path) -> str:
     return "forecast" if (results / "tables" / "summary.parquet").exists() else "pipeline"
 
 
-TABLES = {"pipeline": ("claims", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims"),
+TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims"),
           "benchmark": ("results",)}
+#: Figures a pipeline snapshot keeps, for the README to show.
+FIGURES = {"pipeline": ("claims_distributions",)}
 
 
 def snapshot(results: Path, dest: Path) -> None:
@@ -53,11 +55,13 @@ def snapshot(results: Path, dest: Path) -> None:
         return
     for name in TABLES[kind]:
         shutil.copyfile(results / "tables" / f"{name}.parquet", dest / f"{name}.parquet")
+    for name in FIGURES.get(kind, ()):
+        shutil.copyfile(results / "figures" / f"{name}.png", dest / f"{name}.png")
     rows = pd.read_parquet(results / "tables" / "claims.parquet")
     info = {
         "kind": kind, "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
         "torch_version": rows["torch_version"].iloc[0], "device": rows["device"].iloc[0],
-        "results_hash": rows["results_hash"].iloc[0],
+        "results_hash": rows["results_hash"].iloc[0], "table_code_version": rows.get("table_code_version", rows["code_version"]).iloc[0],
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
     (dest / "run.json").write_text(json.dumps(info, indent=1) + "\n")
@@ -75,24 +79,45 @@ def missing_inputs(results: Path) -> list[str]:
 def _source(info: dict, snapshot_dir: Path) -> str:
     n_seeds = len(str(info["seeds"]).split(","))
     unit = "trials" if info.get("kind") == "forecast" else "seeds"
-    return (f"*Measured: {n_seeds} {unit}, {info['device']}, torch {info['torch_version']}, code {info['code_version']}, "
+    tables = info.get("table_code_version", info["code_version"])
+    code = info["code_version"] if tables == info["code_version"] else f"{info['code_version']} (tables: {tables})"
+    return (f"*Measured: {n_seeds} {unit}, {info['device']}, torch {info['torch_version']}, code {code}, "
             f"results hash {info['results_hash']}; machine: {info['machine']}. Rendered by "
             f"`python -m devprune.measured` from `measured/{snapshot_dir.name}/`.*\n")
 
 
 def claims_block(claims: pd.DataFrame, source: str) -> str:
-    """Per method: every claim with its four readings, compact."""
+    """Per method: every claim with its quote, kind, readings, agreement and PI, compact."""
     def render(rows: pd.DataFrame) -> str:
         view = pd.DataFrame([{
-            "id": r.claim_id, "ours: mean [95 % CI]": claim_readings.format_estimate(r),
-            "one seed: 95 % PI": claim_readings.format_interval(r.pi_low, r.pi_high, r.statistic),
-            "paper": claim_readings.format_value(r.paper_estimate, r.statistic),
+            "id": r.claim_id, "kind": r.kind, "the paper says": f"“{r.quote}”",
+            "claimed": claim_readings.format_target(r), "ours: mean [95 % CI]": claim_readings.format_estimate(r),
+            "one seed: PI": claim_readings.format_pi(r),
+            "paper": claim_readings.format_value(r.paper_estimate, r.statistic) + (" (text)" if r.paper_source == "text" else ""),
             "paper in CI / PI": f"{claim_readings.yes_no(r.paper_in_ci)} / {claim_readings.yes_no(r.paper_in_pi)}",
-            "direction": r.direction, "verdict": f"**{r.verdict}**",
-            "seeds needed": "–" if pd.isna(r.seeds_needed) else f"{r.seeds_needed:,}",
+            "direction": r.direction, "verdict": f"**{r.verdict}**", "agreement": claim_readings.format_agreement(r),
         } for r in rows.itertuples()])
         return markdown_table(view)
     return "\n".join([source, *_per_method(claims, render)])
+
+
+def _share(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:.2f}"
+
+
+def pi_coverage_block(coverage: pd.DataFrame, source: str) -> str:
+    """Per method: each claim's leave-one-seed-out coverage of both PIs at every subsample size."""
+    def render(rows: pd.DataFrame) -> str:
+        sizes = sorted(rows["seeds_per_subsample"].unique())
+        table = []
+        for claim_id, claim_rows in rows.groupby("claim_id", sort=False):
+            by_size = claim_rows.set_index("seeds_per_subsample")
+            cells = {"id": claim_id}
+            for label, column, level in (("normal", "normal_coverage", "normal_level"), ("order", "order_coverage", "order_level")):
+                cells |= {f"{label}, {m} seeds ({by_size.loc[m, level]:.2f})": _share(by_size.loc[m, column]) for m in sizes}
+            table.append({**cells, "used": claim_rows["pi_method"].iloc[0]})
+        return markdown_table(pd.DataFrame(table))
+    return "\n".join([source, *_per_method(coverage, render)])
 
 
 def stability_block(stability: pd.DataFrame, source: str) -> str:
@@ -186,7 +211,8 @@ def render(snapshot_dir: Path) -> dict[str, str]:
     if info.get("kind") == "forecast":
         return {f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
                 f"{name}/claims": forecast_claims_block(frames["claims"], source)}
-    renderers = {"claims": claims_block, "stability": stability_block, "table1": table1_block, "table2": table2_block}
+    renderers = {"claims": claims_block, "pi_coverage": pi_coverage_block, "stability": stability_block,
+                 "table1": table1_block, "table2": table2_block}
     return {f"{name}/{table}": renderer(frames[table], source) for table, renderer in renderers.items() if table in frames}
 
 

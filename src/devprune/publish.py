@@ -13,7 +13,7 @@ import markdown as markdown_to_html
 import pandas as pd
 
 from devprune.integrity import atomic_write
-from devprune.io import SUMMARY_PROVENANCE_COLUMNS, read_parquet, write_parquet
+from devprune.io import SUMMARY_PROVENANCE_COLUMNS, code_version, read_parquet, write_parquet
 
 STYLE = """
 body { font-family: system-ui, sans-serif; font-size: 14px; margin: 1em; color: #222; }
@@ -63,14 +63,16 @@ def concat_metrics(paths, out_path: str, sort_keys: list[str], schema=None) -> N
 
 
 def summary_provenance(metrics: pd.DataFrame, results_hash: str) -> dict:
-    """Provenance of a row that summarises many: the hash of the settings behind the table, and
-    every distinct seed, version, device and machine value of the rows, comma-joined (None where
-    none has one)."""
+    """Provenance of a row that summarises many: the hash of the settings behind the table, every
+    distinct seed, version, device and machine value of the rows, comma-joined (None where none
+    has one), and ``table_code_version``, the code that computed the table from them (the rows'
+    ``code_version`` is the code that trained and evaluated the models)."""
     def joined(column):
         return ",".join(sorted(str(v) for v in metrics[column].dropna().unique())) or None
 
     hash_column, *joined_columns = SUMMARY_PROVENANCE_COLUMNS
-    return {hash_column: results_hash, **{column: joined(column) for column in joined_columns}}
+    return {hash_column: results_hash, **{column: joined(column) for column in joined_columns},
+            "table_code_version": code_version()}
 
 
 def run_record(prov: dict) -> pd.DataFrame:

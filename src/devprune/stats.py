@@ -1,5 +1,6 @@
-"""Seeds -> means, 95 % confidence and prediction intervals, paired tests and a multiple-comparison
-correction. The unit of replication is the seed: every interval is over per-seed values.
+"""Seeds -> means, 95 % confidence and prediction intervals (normal-theory and distribution-free,
+with their leave-one-seed-out coverage), paired tests and a multiple-comparison correction. The
+unit of replication is the seed: every interval is over per-seed values.
 
 With a handful of seeds a Wilcoxon signed-rank test cannot reach p < 0.05 (five pairs give
 p >= 0.0625), so branch differences use the paired t-test (``scipy.stats.ttest_rel``);
@@ -87,6 +88,40 @@ def prediction_interval(values, confidence: float = 0.95, bounds: tuple[float, f
     mean = float(values.mean())
     half = _t(confidence, len(values)) * float(values.std(ddof=1)) * math.sqrt(1 + 1 / len(values))
     return _clip(mean - half, mean + half, bounds)
+
+
+def order_statistic_pi(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(low, high, level): the distribution-free prediction interval [x(k), x(n+1-k)] of the
+    sorted values, which holds one new exchangeable value with probability (n + 1 - 2k)/(n + 1)
+    whatever the distribution (Wilks 1941). k is the largest that keeps that level at or above
+    ``confidence``; with too few values for that (n < 39 at 95 %) it is [min, max] and ``level``
+    says what it reaches. Ties (values heaped at a bound) only raise the coverage. NaN with
+    fewer than two values."""
+    values = np.sort(_finite(values))
+    n = len(values)
+    if n < 2:
+        return math.nan, math.nan, math.nan
+    k = max(1, math.floor((n + 1) * (1 - confidence) / 2))
+    return float(values[k - 1]), float(values[n - k]), (n + 1 - 2 * k) / (n + 1)
+
+
+def leave_one_out_hits(values, interval) -> list[bool]:
+    """For each value: whether it lies in ``interval(others)`` (a (low, high, ...) tuple) built
+    from all the other values; values whose interval cannot be built are left out."""
+    values = _finite(values)
+    hits = []
+    for i in range(len(values)):
+        low, high = interval(np.delete(values, i))[:2]
+        if not math.isnan(low):
+            hits.append(bool(low <= values[i] <= high))
+    return hits
+
+
+def leave_one_out_coverage(values, interval) -> float:
+    """How often ``interval``, built from n - 1 seeds, holds the seed left out (the share of
+    :func:`leave_one_out_hits`); NaN when no interval can be built (fewer than three values)."""
+    hits = leave_one_out_hits(values, interval)
+    return float(np.mean(hits)) if hits else math.nan
 
 
 def seeds_needed(values, threshold: float, confidence: float = 0.95) -> int | None:

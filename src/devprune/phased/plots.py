@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from devprune.figures import colour, save_figure  # noqa: E402
@@ -31,7 +32,7 @@ def stress_vs_density(t1: pd.DataFrame, wide: pd.DataFrame, path: str) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     methods = list(dict.fromkeys(t1["method"]))
     for i, method in enumerate(methods):
-        rows = t1[t1["method"] == method]
+        rows = t1[(t1["method"] == method) & (t1["model"] == "early")]
         x = rows["density_pct"]
         ax.plot(x, rows["stress_mean"], "o-", color=colour(i), label=f"{method} (mean, 95 % CI)")
         ax.fill_between(x, rows["stress_ci_low"], rows["stress_ci_high"], alpha=0.2, color=colour(i))
@@ -109,25 +110,46 @@ def _claim_panels(claim_ids: list[str]):
 
 
 def _reference_lines(ax, row, vertical: bool) -> None:
-    """The claim's threshold (dashed) and, where it differs, no effect (grey)."""
+    """The claim's threshold (dashed) or a level claim's band (shaded) and, where it differs,
+    no effect (grey)."""
     line = ax.axvline if vertical else ax.axhline
-    line(row["threshold"], color="black", ls="--", lw=0.9)
-    if row["no_effect"] != row["threshold"]:
+    if row["side"] == "in":
+        (ax.axvspan if vertical else ax.axhspan)(row["band_low"], row["band_high"], color="black", alpha=0.08)
+    else:
+        line(row["threshold"], color="black", ls="--", lw=0.9)
+    if not pd.isna(row["no_effect"]) and row["no_effect"] != row["threshold"]:
         line(row["no_effect"], color="grey", lw=0.8)
 
 
 def claims_forest(claims: pd.DataFrame, path: str) -> None:
-    """One panel per claim, one row per method: our mean with its 95 % CI (thick) and the 95 %
+    """One panel per claim, one row per method: our mean with its 95 % CI (thick) and the
     prediction interval for one new seed (thin), the paper's value (black diamond), the
-    threshold (dashed) and no effect (grey)."""
+    threshold (dashed) or a level's band (shaded) and no effect (grey)."""
+    _claim_intervals(claims, None, path, "Claims: mean with 95 % CI (thick) and PI for one new seed (thin); "
+                     "paper = black diamond; threshold dashed or level band shaded, no effect grey")
+
+
+def claims_distributions(claims: pd.DataFrame, per_seed: pd.DataFrame, path: str) -> None:
+    """The forest plot with every seed's value as a dot (jittered) above each method's bars, so
+    skew, heaps at a bound and outliers show beside the intervals built on them."""
+    _claim_intervals(claims, per_seed, path, "Claims seed by seed: dots = one seed each; mean with 95 % CI (thick), "
+                     "PI (thin); paper = black diamond; target dashed or shaded")
+
+
+def _claim_intervals(claims: pd.DataFrame, per_seed: pd.DataFrame | None, path: str, title: str) -> None:
     claim_ids = list(dict.fromkeys(claims["claim_id"]))
     methods = list(dict.fromkeys(claims["method"]))
     fig, axes = _claim_panels(claim_ids)
+    if per_seed is not None:
+        jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(per_seed))  # fixed: the same figure on every rerun
     for ax, claim_id in zip(axes, claim_ids):
         rows = claims[claims["claim_id"] == claim_id].set_index("method").loc[methods]
         y = list(range(len(methods)))[::-1]
         for yi, (method, row) in zip(y, rows.iterrows()):
             i = methods.index(method)
+            if per_seed is not None:
+                mine = (per_seed["method"] == method).to_numpy()
+                ax.plot(per_seed.loc[mine, claim_id], yi + 0.3 + jitter[mine], ".", color=colour(i), alpha=0.5, ms=5)
             ax.plot([row["pi_low"], row["pi_high"]], [yi, yi], color=colour(i), lw=1)
             ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color=colour(i), lw=4, solid_capstyle="butt")
             ax.plot(row["estimate"], yi, "o", color="white", mec=colour(i), ms=6)
@@ -135,9 +157,8 @@ def claims_forest(claims: pd.DataFrame, path: str) -> None:
         _reference_lines(ax, rows.iloc[0], vertical=True)
         ax.set_yticks(y, methods)
         ax.set_ylim(-0.7, len(methods) - 0.1)
-        ax.set_title(textwrap.fill(f"{claim_id}: {rows['statistic'].iloc[0]}", 48), fontsize="small")
-    fig.suptitle("Claims: mean with 95 % CI (thick) and 95 % PI for one new seed (thin); "
-                 "paper = black diamond; threshold dashed, no effect grey", fontsize="medium")
+        ax.set_title(textwrap.fill(f"{claim_id} ({rows['kind'].iloc[0]}): {rows['statistic'].iloc[0]}", 48), fontsize="small")
+    fig.suptitle(title, fontsize="medium")
     save_figure(fig, path)
 
 
@@ -167,3 +188,4 @@ def claims_by_seeds(stability: pd.DataFrame, path: str) -> None:
     axes[0].legend(fontsize="small")
     fig.suptitle("Claims as seeds grow: mean and 95 % CI; threshold dashed, paper dotted", fontsize="medium")
     save_figure(fig, path)
+

@@ -75,6 +75,21 @@ def early_frame(wide: pd.DataFrame) -> pd.DataFrame:
     return wide[wide["stage"] == "early"].set_index(["seed", "density_pct"])[HEADLINE].sort_index()
 
 
+def late_frame(wide: pd.DataFrame) -> pd.DataFrame:
+    """Per (seed, density, branch): the late models' five measures."""
+    return wide[wide["stage"] == "late"].set_index(["seed", "density_pct", "branch"])[HEADLINE].sort_index()
+
+
+#: The dense baseline's row in Table 1: 100 % of the weights, before any pruning or fine-tuning.
+BASELINE_DENSITY_PCT = 100.0
+
+
+def baseline_frame(wide: pd.DataFrame) -> pd.DataFrame:
+    """Per seed: the dense baseline's five measures, indexed like the early models (density 100)."""
+    baseline = wide[wide["stage"] == "baseline"].assign(density_pct=BASELINE_DENSITY_PCT)
+    return baseline.set_index(["seed", "density_pct"])[HEADLINE].sort_index()
+
+
 def branch_differences(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
     """Per (seed, density): final densities and visual accuracy of both branches, ref - cmp diffs."""
     late = wide[wide["stage"] == "late"].set_index(["seed", "density_pct", "branch"])
@@ -105,7 +120,17 @@ def _summarise(per_seed: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
 
 
 def table1(wide: pd.DataFrame) -> pd.DataFrame:
-    return _summarise(early_frame(wide), PAPER_TABLE1)
+    """The early models (``model`` early), compared with the paper's Table 1 row by row, and the
+    dense baseline's own row (``model`` dense baseline), which has no paper value: the paper's
+    row 100 is read as its Phase 1 model at 100 % density, fine-tuned like every other row, and
+    is compared with our early model at 100 %."""
+    early = _summarise(early_frame(wide), PAPER_TABLE1).assign(model="early")
+    baseline = baseline_frame(wide)
+    if baseline.empty:
+        return early[["model", *early.columns[:-1]]]
+    dense = _summarise(baseline, PAPER_TABLE1.iloc[:0]).assign(model="dense baseline")
+    table = pd.concat([early, dense], ignore_index=True)
+    return table[["model", *early.columns[:-1]]]
 
 
 def table2(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
@@ -123,8 +148,10 @@ def table2(wide: pd.DataFrame, reference: str, comparison: str) -> pd.DataFrame:
 # ---- methods side by side ------------------------------------------------------------------
 
 def by_method(wide: pd.DataFrame, methods: list[str]) -> dict[str, pd.DataFrame]:
-    """Each method's pruned models (the dense baseline belongs to none), in ``methods`` order."""
-    return {method: wide[wide["method"] == method] for method in methods}
+    """Each method's pruned models with the dense baseline they all start from (it belongs to no
+    method), in ``methods`` order."""
+    baseline = wide[wide["stage"] == "baseline"]
+    return {method: pd.concat([baseline, wide[wide["method"] == method]], ignore_index=True) for method in methods}
 
 
 def stack_methods(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -177,7 +204,10 @@ def _cell(mean: float, low: float, high: float) -> str:
 
 def summary_markdown(table: pd.DataFrame, columns: dict[str, str], extra: dict[str, str] | None = None) -> str:
     """Each measure as 'mean [95 % CI]' beside the paper's value."""
-    view = pd.DataFrame({"density (%)": table["density_pct"].map("{:g}".format), "seeds": table["n_seeds"]})
+    density = table["density_pct"].map("{:g}".format)
+    if "model" in table:
+        density = density.where(table["model"] == "early", table["model"] + " (" + density + ")")
+    view = pd.DataFrame({"density (%)": density, "seeds": table["n_seeds"]})
     for column, title in columns.items():
         view[f"{title}: ours"] = [
             _cell(m, lo, hi) for m, lo, hi in zip(table[f"{column}_mean"], table[f"{column}_ci_low"], table[f"{column}_ci_high"])
