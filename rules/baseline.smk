@@ -22,7 +22,7 @@ for block, block_seeds in BLOCKS.items():
             gpu=GPUS_PER_JOB,
         params:
             task=config["task"],
-            model=config["model"],
+            model=without_defaults("model", config["model"]),
             stage=stage_settings("baseline"),
             seeds=block_seeds,
             device=config["device"],

@@ -22,6 +22,7 @@ from devprune.config import (
     resolve_method,
     results_hash,
     seed_blocks,
+    without_defaults,
 )
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.pruning.registry import SCHEDULES
@@ -48,7 +49,7 @@ METHODS = {
     name: resolve_method(name, method, config)
     for name, method in config["methods"].items()
 }
-TRAINING_KEYS = ("epochs", "lr", "batch_size")
+TRAINING_KEYS = ("epochs", "lr", "batch_size", "tasks", "alternation")
 # Training and evaluation jobs ask for a GPU (`--gpus` on SLURM) only when the config demands one.
 GPUS_PER_JOB = 1 if config["device"] == "cuda" else 0
 
@@ -104,8 +105,12 @@ def reported(path, caption, category):
 
 
 def stage_settings(stage):
-    """The training settings of one stage, the only part of its config section a job sees."""
-    return {key: config[stage][key] for key in TRAINING_KEYS}
+    """The training settings of one stage, the only part of its config section a job sees
+    (switches at their default left out, so adding one reruns nothing)."""
+    return without_defaults(
+        stage,
+        {key: config[stage][key] for key in TRAINING_KEYS if key in config[stage]},
+    )
 
 
 def method_params(wildcards):

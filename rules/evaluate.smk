@@ -28,7 +28,7 @@ for block, block_seeds in BLOCKS.items():
                 gpu=GPUS_PER_JOB,
             params:
                 task=config["task"],
-                evaluation=config["evaluation"],
+                evaluation=without_defaults("evaluation", config["evaluation"]),
                 seeds=block_seeds,
                 device=config["device"],
             script:

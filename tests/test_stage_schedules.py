@@ -36,7 +36,7 @@ def _stage(method, target, n_models=2, epochs=4):
         masks.append(pruner.prune(model, start, initial_progress(method)))
         pruners.append(pruner)
     sizes = {task: len(data[0].labels[task]) for task in TASKS}
-    schedule = StageSchedule(method, pruners, epochs=epochs, steps_per_epoch=steps_per_epoch(sizes, BATCH))
+    schedule = StageSchedule(method, pruners, epochs=epochs, steps_per_epoch=steps_per_epoch(sizes, {"batch_size": BATCH}))
     return models, masks, data, schedule
 
 

@@ -6,6 +6,7 @@ Snakemake validates config.yaml against ``config.schema.yaml`` (``snakemake.util
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from importlib import resources
@@ -192,6 +193,26 @@ def seed_blocks(seeds: list[int], size: int) -> dict[int, list[int]]:
 def density_label(density: float) -> str:
     """Directory name of a density: 0.1 -> 'd10', 0.125 -> 'd12.5'."""
     return f"d{density * 100:.6g}"
+
+
+@functools.lru_cache(maxsize=None)
+def schema_defaults(section: str) -> dict:
+    """The documented defaults of one config section's keys (``early``, ``evaluation``, ...)."""
+    schema = load_schema()
+
+    def resolve(node: dict) -> dict:
+        return {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
+
+    properties = resolve(schema["properties"][section]).get("properties", {})
+    return {key: resolve(node)["default"] for key, node in properties.items() if "default" in resolve(node)}
+
+
+def without_defaults(section: str, values: dict) -> dict:
+    """``values`` of config section ``section`` less the keys that sit at their documented default:
+    what a job's params and hashes name. A switch added with today's behaviour as its default
+    therefore changes no job of a run made before it existed, and reruns nothing."""
+    defaults = schema_defaults(section)
+    return {key: value for key, value in values.items() if key not in defaults or value != defaults[key]}
 
 
 def load_schema() -> dict:

@@ -35,7 +35,7 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
     """Tables 1 and 2, the claims and their stability over seeds for every method, and the
     methods side by side."""
     metrics = read_parquet(metrics_path)
-    wide = tables.headline_values(metrics, eval_cfg)
+    wide = tables.headline_values(metrics, eval_cfg, claims_cfg.get("stress_readout", "highest_sigma"))
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     t1, t2, claims, per_seed, coverage, stability = {}, {}, {}, {}, {}, {}
     for method, method_wide in tables.by_method(wide, methods).items():
@@ -75,7 +75,7 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
 def write_figures(metrics_path: str, claims_path: str, stability_path: str, per_seed_path: str, outputs, *,
                   eval_cfg: dict, claims_cfg: dict, methods: list[str]) -> None:
     metrics = read_parquet(metrics_path)
-    wide = tables.headline_values(metrics, eval_cfg)
+    wide = tables.headline_values(metrics, eval_cfg, claims_cfg.get("stress_readout", "highest_sigma"))
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     per_method = tables.by_method(wide, methods)
     out = outputs_by_name(outputs)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from devprune.config import schema_defaults
 from devprune.markdown_tables import markdown_table
 from devprune.phased import tables
 from devprune.stats import (bootstrap_ci, holm, leave_one_out_coverage, leave_one_out_hits, mean_ci, order_statistic_pi,
@@ -135,6 +136,7 @@ def claim_statistics(cfg: dict) -> list[Claim]:
     """Every quantitative statement of the paper's Results and Discussion (seed 000), in the
     paper's order of ids: C1-C7b as they were, C8 onwards added. Direction claims use the
     negligible effect as threshold; level claims the stated value +- ``level_tolerance``."""
+    cfg = {**schema_defaults("claims"), **cfg}
     margin, tolerance = cfg["negligible_effect"], cfg["level_tolerance"]
     high, low = 100 * cfg["high_density"], 100 * cfg["low_density"]
     mid_low, mid_high = (100 * d for d in cfg["mid_densities"])

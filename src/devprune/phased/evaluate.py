@@ -5,7 +5,8 @@ Every row is ``{metric, condition, level, value, n_samples}``, value in percent:
 * ``visual_accuracy`` / ``voice_accuracy`` - condition ``clean``, level = cue weight 1.0:
   each task's test set under its own cue.
 * ``stress_tolerance`` - condition ``noise_sigma``, level = sigma: visual accuracy with
-  Gaussian noise on the hidden activations (every hidden layer, or the last, per config).
+  Gaussian noise on the hidden activations (every hidden layer, the first or the last, after
+  or before the ReLU, per config).
 * ``ambiguity_tolerance`` - condition ``cue_weight``, level = w: visual accuracy under the
   blended cue [w, 1 - w]; w = 0.5 is fully ambiguous.
 * ``sensory_integration`` - conditions ``clear`` (level 1.0) and ``ambiguous`` (level = the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from devprune.phased.models import HiddenNoise
 from devprune.phased.tasks import TaskData, blended_cue, with_cue
 from devprune.seeds import derived_seed
 
@@ -62,7 +64,8 @@ def evaluate(model: nn.Module, data: TaskData, task_cfg: dict, eval_cfg: dict, s
     ]
     for sigma in eval_cfg["noise_sigmas"]:
         generator = torch.Generator(device=device).manual_seed(derived_seed(seed, "noise", sigma))
-        logits = model(visual, noise_std=sigma, noise_layers=eval_cfg["noise_layers"], generator=generator)
+        noise = HiddenNoise(sigma, eval_cfg["noise_layers"], eval_cfg.get("noise_position", "after_relu"), generator)
+        logits = model(visual, noise)
         rows.append(_row("stress_tolerance", "noise_sigma", sigma, accuracy(logits, data.labels["visual"]), n_visual))
     for weight in eval_cfg["cue_weights"]:
         blended = with_cue(data.stimuli["visual"], blended_cue(task_cfg, weight))

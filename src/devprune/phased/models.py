@@ -1,11 +1,14 @@
 """The task-gated MLP: stimulus + cue -> ReLU hidden layers -> class logits.
 
 Hidden activations can be perturbed with Gaussian noise after each ReLU (seed 000, Fig. 1:
-"ReLU activation functions are followed by a noise injection step"), which is how stress
-tolerance is measured. Noise is off unless a standard deviation is passed.
+"ReLU activation functions are followed by a noise injection step"), or before it, in every
+hidden layer or one (:class:`HiddenNoise`), which is how stress tolerance is measured. Noise is
+off unless a :class:`HiddenNoise` is passed.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -18,19 +21,59 @@ class TaskGatedMLP(nn.Module):
         widths = [input_dim, *hidden, n_classes]
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        noise_std: float = 0.0,
-        noise_layers: str = "all",
-        generator: torch.Generator | None = None,
-    ) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, noise: "HiddenNoise | None" = None) -> torch.Tensor:
         n_hidden = len(self.layers) - 1
         for index, layer in enumerate(self.layers[:-1]):
-            x = torch.relu(layer(x))
-            if noise_std > 0 and (noise_layers == "all" or index == n_hidden - 1):
-                x = x + noise_std * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+            x = layer(x)
+            noisy = noise is not None and noise.std > 0 and noise.reaches(index, n_hidden)
+            if noisy and noise.position == "before_relu":
+                x = noise.add(x)
+            x = torch.relu(x)
+            if noisy and noise.position == "after_relu":
+                x = noise.add(x)
         return self.layers[-1](x)
+
+
+#: Which hidden layers receive the noise (``evaluation.noise_layers``) and where in a layer it
+#: enters (``evaluation.noise_position``): the paper's Fig. 1 shows ReLUs "followed by a noise
+#: injection step" without saying which layers.
+NOISE_LAYERS = ("all", "last", "first")
+NOISE_POSITIONS = ("after_relu", "before_relu")
+
+
+@dataclass(frozen=True)
+class HiddenNoise:
+    """Gaussian noise of standard deviation ``std`` on hidden activations, drawn from ``generator``."""
+
+    std: float
+    layers: str = "all"
+    position: str = "after_relu"
+    generator: torch.Generator | None = None
+
+    def reaches(self, index: int, n_hidden: int) -> bool:
+        return self.layers == "all" or index == {"first": 0, "last": n_hidden - 1}[self.layers]
+
+    def add(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.std * torch.randn(x.shape, generator=self.generator, device=x.device, dtype=x.dtype)
+
+
+#: ``model.init``: PyTorch's default initialisation of nn.Linear (the paper names none), or
+#: Xavier/Glorot uniform or Kaiming (He) uniform for ReLU weights; both of those zero the biases.
+INITIALISATIONS = ("default", "xavier", "kaiming")
+
+
+@torch.no_grad()
+def initialise(model: TaskGatedMLP, scheme: str) -> None:
+    """Re-draw ``model``'s weights by ``scheme`` from torch's global generator (``default`` keeps
+    nn.Linear's own draw)."""
+    if scheme == "default":
+        return
+    for layer in model.layers:
+        if scheme == "xavier":
+            nn.init.xavier_uniform_(layer.weight)
+        else:
+            nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+        nn.init.zeros_(layer.bias)
 
 
 class StackedLinear(torch.autograd.Function):

@@ -24,7 +24,7 @@ from devprune import masks as masking
 from devprune.config import stable_hash
 from devprune.io import METRIC_ID_COLUMNS, METRICS_SCHEMA, machine, provenance, read_parquet, write_parquet
 from devprune.phased.evaluate import evaluate
-from devprune.phased.models import TaskGatedMLP
+from devprune.phased.models import TaskGatedMLP, initialise
 from devprune.phased.tasks import TASKS, TaskData, draw_task_data
 from devprune.phased.train import Network, cued_inputs, steps_per_epoch, train_stacked
 from devprune.pruning.method import Pruner, StageSchedule, StageTarget, initial_progress
@@ -126,7 +126,9 @@ def train_baseline(block: Block, files: TrainFiles, model_cfg: dict, stage_cfg: 
     for seed, train_path in zip(block.seeds, files.train, strict=True):
         seed_data, data_hash = _load_split(train_path, block.device)
         torch.manual_seed(derived_seed(seed, "baseline", "init"))
-        model = TaskGatedMLP(model_cfg["hidden"], input_dim=4, n_classes=n_classes).to(block.device)
+        model = TaskGatedMLP(model_cfg["hidden"], input_dim=4, n_classes=n_classes)
+        initialise(model, model_cfg.get("init", "default"))
+        model = model.to(block.device)
         meta = {
             "stage": "baseline", "method": None, "seed": seed, "early_density": None, "branch": None,
             "late_fraction": None, "hidden": list(model_cfg["hidden"]), "input_dim": 4,
@@ -217,7 +219,7 @@ def _prune_and_train(block: Block, files: TrainFiles, stage_cfg: dict, method: M
         pruners.append(pruner)
     sizes = {task: len(runs[0].data.labels[task]) for task in TASKS}
     mask_schedule = StageSchedule(method.settings, pruners, epochs=stage_cfg["epochs"],
-                                  steps_per_epoch=steps_per_epoch(sizes, stage_cfg["batch_size"]))
+                                  steps_per_epoch=steps_per_epoch(sizes, stage_cfg))
     _train_and_save(block, runs, files, stage_cfg, mask_schedule=mask_schedule)
 
 

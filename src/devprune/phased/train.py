@@ -1,7 +1,8 @@
 """Deterministic training under persistent masks: one network, or many stacked as one.
 
 Batches alternate between the visual and the voice task (seed 000, Training protocol), each
-carrying its own cue. After every optimiser step the masks are re-applied, so a pruned weight
+carrying its own cue; a stage's ``tasks`` and ``alternation`` settings choose other readings
+(:func:`stage_batches`). After every optimiser step the masks are re-applied, so a pruned weight
 stays exactly zero even though Adam's moments would move it.
 
 :func:`train` is the plain loop over one ``nn.Module`` (the reference, and what a paper's own
@@ -98,13 +99,63 @@ class LaneSafeAdam:
         return [self.exp_avgs[i], self.exp_avg_sqs[i]]
 
 
+#: A stage's ``tasks`` setting: which tasks it trains on. The paper trains the baseline "jointly
+#: on both tasks" and says nothing of the fine-tuning stages' data.
+STAGE_TASKS = {"both": TASKS, "visual": ("visual",)}
+#: A stage's ``alternation`` setting: ``batch`` (a visual batch, then a voice batch, ...; the
+#: paper's "batches alternated between visual and voice data"), ``epoch`` (each epoch one task:
+#: the first task in odd epochs, the second in even ones) or ``mixed`` (every batch draws from
+#: all the stage's tasks at once, each sample with its own cue).
+ALTERNATIONS = ("batch", "epoch", "mixed")
+#: Their values when a stage's settings leave them out (as the schema's defaults).
+STAGE_DEFAULTS = {"tasks": "both", "alternation": "batch"}
+#: The input source of a ``mixed`` batch: the stage's tasks' samples, concatenated in task order.
+MIXED = "mixed"
+
+
 def alternating_batches(sizes: dict[str, int], batch_size: int, generator: torch.Generator):
-    """(task, index tensor) pairs for one epoch: a fresh shuffle per task, tasks interleaved."""
+    """(task, index tensor) pairs for one epoch: a fresh shuffle per task (in ``sizes``' order),
+    tasks interleaved."""
     per_task = {task: torch.randperm(n, generator=generator).split(batch_size) for task, n in sizes.items()}
     for step in range(max(len(batches) for batches in per_task.values())):
-        for task in TASKS:
-            if step < len(per_task[task]):
-                yield task, per_task[task][step]
+        for task, batches in per_task.items():
+            if step < len(batches):
+                yield task, batches[step]
+
+
+def stage_batches(sizes: dict[str, int], settings: dict, generator: torch.Generator, epoch: int):
+    """(source, index tensor) pairs of one epoch (1-based) as the stage's ``tasks`` and
+    ``alternation`` say; ``source`` is a task, or :data:`MIXED` for an index into the stage's
+    tasks' samples concatenated."""
+    settings = {**STAGE_DEFAULTS, **settings}
+    tasks = STAGE_TASKS[settings["tasks"]]
+    if settings["alternation"] == "mixed":
+        order = torch.randperm(sum(sizes[task] for task in tasks), generator=generator)
+        yield from ((MIXED, index) for index in order.split(settings["batch_size"]))
+        return
+    if settings["alternation"] == "epoch":
+        tasks = (tasks[(epoch - 1) % len(tasks)],)
+    yield from alternating_batches({task: sizes[task] for task in tasks}, settings["batch_size"], generator)
+
+
+def batch_sources(inputs: dict[str, torch.Tensor], settings: dict, sample_dim: int = 0) -> dict[str, torch.Tensor]:
+    """``inputs`` (per task, samples along ``sample_dim``) plus, for a mixed stage, the stage's
+    tasks concatenated as :data:`MIXED`."""
+    settings = {**STAGE_DEFAULTS, **settings}
+    if settings["alternation"] != "mixed":
+        return inputs
+    return {**inputs, MIXED: torch.cat([inputs[task] for task in STAGE_TASKS[settings["tasks"]]], dim=sample_dim)}
+
+
+def source_tasks(source: str, index: torch.Tensor, sizes: dict[str, int], settings: dict) -> dict[str, torch.Tensor]:
+    """Which samples of a batch belong to which task: a mask over ``index`` per task."""
+    if source != MIXED:
+        return {source: torch.ones_like(index, dtype=torch.bool)}
+    masks, start = {}, 0
+    for task in STAGE_TASKS[{**STAGE_DEFAULTS, **settings}["tasks"]]:
+        masks[task] = (index >= start) & (index < start + sizes[task])
+        start += sizes[task]
+    return masks
 
 
 def cued_inputs(data: TaskData, task_cfg: dict) -> dict[str, torch.Tensor]:
@@ -113,18 +164,19 @@ def cued_inputs(data: TaskData, task_cfg: dict) -> dict[str, torch.Tensor]:
     return {task: with_cue(data.stimuli[task], cues[task]) for task in TASKS}
 
 
-def steps_per_epoch(sizes: dict[str, int], batch_size: int) -> int:
-    """Optimiser steps in one epoch of :func:`alternating_batches`."""
-    return sum(-(-n // batch_size) for n in sizes.values())
+def steps_per_epoch(sizes: dict[str, int], settings: dict) -> int:
+    """Optimiser steps in one epoch of :func:`stage_batches` (the same in every epoch while the
+    tasks have equal sizes)."""
+    return sum(1 for _ in stage_batches(sizes, settings, torch.Generator().manual_seed(0), 1))
 
 
-def _epoch_row(epoch: int, epochs: int, label: str, loss_sum: float, correct: dict, sizes: dict, masks: Masks) -> dict:
-    """One train-log row (mean loss, per-task training accuracy, density at the epoch's end),
-    also logged as progress."""
+def _epoch_row(epoch: int, epochs: int, label: str, loss_sum: float, correct: dict, seen: dict, masks: Masks) -> dict:
+    """One train-log row (mean loss over the samples seen, per-task training accuracy, NaN for a
+    task the epoch did not train, density at the epoch's end), also logged as progress."""
     row = {
         "epoch": epoch,
-        "loss": loss_sum / sum(sizes.values()),
-        **{f"{task}_train_accuracy": 100.0 * correct[task] / sizes[task] for task in TASKS},
+        "loss": loss_sum / sum(seen.values()),
+        **{f"{task}_train_accuracy": 100.0 * correct[task] / seen[task] if seen[task] else math.nan for task in TASKS},
         "density": density(masks),
     }
     log.info(
@@ -153,27 +205,32 @@ def train(network: Network, task_cfg: dict, settings: dict) -> pd.DataFrame:
     epochs = settings["epochs"]
     generator = torch.Generator().manual_seed(network.shuffle_seed)
     optimizer = LaneSafeAdam(model.parameters(), settings["lr"])
-    inputs = cued_inputs(data, task_cfg)
     sizes = {task: len(data.labels[task]) for task in TASKS}
+    inputs = batch_sources(cued_inputs(data, task_cfg), settings)
+    targets = batch_sources(data.labels, settings)
     apply_masks(model, masks)
     rows = []
     model.train()
     for epoch in range(1, epochs + 1):
         loss_sum = torch.zeros((), dtype=torch.float64, device=inputs["visual"].device)
         correct = {task: torch.zeros((), dtype=torch.long, device=loss_sum.device) for task in TASKS}
-        for task, index in alternating_batches(sizes, settings["batch_size"], generator):
+        seen = dict.fromkeys(TASKS, 0)
+        for source, index in stage_batches(sizes, settings, generator, epoch):
             index = index.to(loss_sum.device)
-            logits = model(inputs[task][index])
-            target = data.labels[task][index]
+            logits = model(inputs[source][index])
+            target = targets[source][index]
             loss = F.cross_entropy(logits, target, reduction="none").mean()  # reduced as train_stacked does
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             apply_masks(model, masks)
             loss_sum += loss.detach().double() * len(index)
-            correct[task] += (logits.argmax(1) == target).sum()
+            hits = logits.argmax(1) == target
+            for task, mine in source_tasks(source, index, sizes, settings).items():
+                correct[task] += (hits & mine).sum()
+                seen[task] += int(mine.sum())
         counts = {t: int(c) for t, c in correct.items()}
-        rows.append(_epoch_row(epoch, epochs, network.label, float(loss_sum), counts, sizes, masks))
+        rows.append(_epoch_row(epoch, epochs, network.label, float(loss_sum), counts, seen, masks))
     model.eval()
     return pd.DataFrame(rows)
 
@@ -208,8 +265,8 @@ def train_stacked(
     optimizer = LaneSafeAdam(stack.parameters(), settings["lr"], n_networks=len(networks))
     generators = [torch.Generator().manual_seed(n.shuffle_seed) for n in networks]
     per_model_inputs = [cued_inputs(n.data, task_cfg) for n in networks]
-    inputs = {task: torch.stack([i[task] for i in per_model_inputs]) for task in TASKS}
-    targets = {task: torch.stack([n.data.labels[task] for n in networks]) for task in TASKS}
+    inputs = batch_sources({task: torch.stack([i[task] for i in per_model_inputs]) for task in TASKS}, settings, 1)
+    targets = batch_sources({task: torch.stack([n.data.labels[task] for n in networks]) for task in TASKS}, settings, 1)
     device = inputs["visual"].device
     logs = [[] for _ in networks]
     if on_epoch_end is not None:
@@ -218,11 +275,12 @@ def train_stacked(
     for epoch in range(1, epochs + 1):
         loss_sum = torch.zeros(len(networks), dtype=torch.float64, device=device)
         correct = {task: torch.zeros(len(networks), dtype=torch.long, device=device) for task in TASKS}
-        for steps in zip(*(alternating_batches(sizes, settings["batch_size"], g) for g in generators)):
-            task = steps[0][0]
+        seen = dict.fromkeys(TASKS, 0)
+        for steps in zip(*(stage_batches(sizes, settings, g, epoch) for g in generators)):
+            source = steps[0][0]
             index = torch.stack([i for _, i in steps]).to(device)
-            logits = stack(torch.take_along_dim(inputs[task], index.unsqueeze(2), dim=1))
-            target = torch.take_along_dim(targets[task], index, dim=1)
+            logits = stack(torch.take_along_dim(inputs[source], index.unsqueeze(2), dim=1))
+            target = torch.take_along_dim(targets[source], index, dim=1)
             losses = F.cross_entropy(logits.flatten(0, 1), target.flatten(), reduction="none").view_as(target).mean(1)
             optimizer.zero_grad()
             losses.sum().backward()
@@ -234,11 +292,14 @@ def train_stacked(
             if mask_schedule is not None and mask_schedule.is_due(step):
                 stacked_masks = _update_masks(stack, models, masks, stacked_masks, optimizer, mask_schedule.update, step)
             loss_sum += losses.detach().double() * index.shape[1]
-            correct[task] += (logits.argmax(2) == target).sum(1)
+            hits = logits.argmax(2) == target
+            for task, mine in source_tasks(source, index, sizes, settings).items():
+                correct[task] += (hits & mine).sum(1)
+                seen[task] += int(mine[0].sum())  # over an epoch every network sees every sample once
         loss_sum, correct = loss_sum.tolist(), {t: c.tolist() for t, c in correct.items()}
         for i, network in enumerate(networks):
             counts = {t: c[i] for t, c in correct.items()}
-            logs[i].append(_epoch_row(epoch, epochs, network.label, loss_sum[i], counts, sizes, masks[i]))
+            logs[i].append(_epoch_row(epoch, epochs, network.label, loss_sum[i], counts, seen, masks[i]))
         if on_epoch_end is not None:
             stack.copy_into(models)
             on_epoch_end(epoch, models)
