@@ -44,3 +44,4 @@ rule all:
     input:
         TABLES,
         FIGURES,
+        MULTIVERSE_TABLES if len(UNIVERSES) > 1 else [],

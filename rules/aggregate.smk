@@ -24,6 +24,11 @@ FIGURE_NAMES = (
     "claims_by_seeds",
 )
 FIGURES = [f"{RESULTS}/figures/{name}.png" for name in FIGURE_NAMES]
+MULTIVERSE_TABLES = [
+    f"{RESULTS}/tables/{name}.{ext}"
+    for name in ("multiverse", "robustness", "attribution")
+    for ext in ("parquet", "md")
+]
 # Each table's HTML page and each figure in the report (`snakemake --report`): its category there,
 # and its caption, report/<name>.rst.
 REPORT_CATEGORIES = {
@@ -48,7 +53,7 @@ REPORT_CATEGORIES = {
 
 rule aggregate_metrics:
     input:
-        all_metrics(),
+        all_metrics(UNIVERSES[0]),
     output:
         f"{RESULTS}/metrics.parquet",
     log:
@@ -108,3 +113,77 @@ rule figures:
         methods=list(METHODS),
     script:
         "../workflow_scripts/make_figures.py"
+
+
+# ---- the multiverse (config section `multiverse`; devprune.multiverse) ----
+# Each universe's metrics are merged once per evaluation variant, its claims read once per
+# universe; the default universe's are the plain run's (rules above).
+for variant in variants("evaluation")[1:]:
+    root = stage_root(variant, "evaluation")
+
+    rule:
+        name:
+            rule_name("aggregate_metrics", variant)
+        input:
+            all_metrics(variant),
+        output:
+            f"{root}/metrics.parquet",
+        log:
+            f"{root}/logs/aggregate_metrics.log",
+        benchmark:
+            f"{root}/benchmarks/aggregate_metrics.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        script:
+            "../workflow_scripts/aggregate_metrics.py"
+
+
+for universe in UNIVERSES[1:]:
+    root = universe.directory(RESULTS)
+
+    rule:
+        name:
+            rule_name("universe_claims", universe)
+        input:
+            f"{stage_root(universe, 'evaluation')}/metrics.parquet",
+        output:
+            [
+                f"{root}/tables/{name}.{ext}"
+                for name in ("claims", "claims_per_seed")
+                for ext in ("parquet", "md")
+            ],
+        log:
+            f"{root}/logs/universe_claims.log",
+        benchmark:
+            f"{root}/benchmarks/universe_claims.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        params:
+            evaluation=variant_config(universe)[0]["evaluation"],
+            claims=variant_config(universe)[0]["claims"],
+            methods=list(METHODS),
+            results_hash=results_hash(variant_config(universe)[0]),
+        script:
+            "../workflow_scripts/universe_claims.py"
+
+
+rule multiverse:
+    input:
+        claims=[f"{u.directory(RESULTS)}/tables/claims.parquet" for u in UNIVERSES],
+        per_seed=[
+            f"{u.directory(RESULTS)}/tables/claims_per_seed.parquet" for u in UNIVERSES
+        ],
+    output:
+        MULTIVERSE_TABLES,
+    log:
+        f"{RESULTS}/logs/multiverse.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/multiverse.tsv"
+    conda:
+        "../envs/devprune.yaml"
+    params:
+        universes=[u.name for u in UNIVERSES],
+        choices=[dict(u.choices) for u in UNIVERSES],
+        axes=multiverse_axes(),
+    script:
+        "../workflow_scripts/make_multiverse.py"

@@ -1,6 +1,8 @@
 # Config validation, paths, helper functions and wildcard constraints shared by every stage
 # (functions live here only: Snakemake's lint keeps them out of the rule files).
 
+import copy
+import functools
 import os
 import sys
 
@@ -22,8 +24,10 @@ from devprune.config import (
     resolve_method,
     results_hash,
     seed_blocks,
+    stable_hash,
     without_defaults,
 )
+from devprune.multiverse import check_multiverse, declared_universes
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
@@ -38,9 +42,6 @@ SEEDS = config["seeds"]
 # Block number -> the seeds one job trains together (stacked); fixed by each seed's value.
 BLOCKS = seed_blocks(SEEDS, config["seed_block"])
 RESULTS = f"{config['results_dir']}/{config['experiment']}"
-SEED_DIR = f"{RESULTS}/seed{{seed}}"
-LOGS = f"{RESULTS}/logs"
-BENCH = f"{RESULTS}/benchmarks"
 
 DENSITIES = {density_label(d): d for d in config["early"]["densities"]}
 BRANCHES = config["late"]["branches"]
@@ -60,13 +61,52 @@ wildcard_constraints:
     branch="|".join(BRANCHES),
 
 
-def block_files(seeds, path):
-    """``path`` (under SEED_DIR) for each seed of a block; other wildcards stay.
+def check_universe(universe_config):
+    """The schema and the config check, for a universe's config (copied: validation fills defaults)."""
+    validate(
+        copy.deepcopy(universe_config), schema="../src/devprune/config.schema.yaml"
+    )
+    check_config(universe_config)
+
+
+check_multiverse(config, check_universe)
+# The default universe (this config) first, then every universe of its multiverse section.
+UNIVERSES = declared_universes(config)
+
+
+def variants(stage):
+    """The distinct choices that shape ``stage``'s files over all universes, the default first:
+    one set of rules each (universes that agree up to ``stage`` share its files)."""
+    return list(dict.fromkeys(universe.up_to(stage) for universe in UNIVERSES))
+
+
+def stage_root(variant, stage):
+    """The results directory of the files ``stage`` writes under ``variant``'s choices."""
+    return variant.up_to(stage).directory(RESULTS)
+
+
+def rule_name(name, variant):
+    """A rule's name: the plain run's own, or with a universe's short hash."""
+    return f"{name}_u{stable_hash(variant.name)[:8]}" if variant.choices else name
+
+
+@functools.cache
+def variant_config(variant):
+    """The config of ``variant``'s universe, and its methods with every default filled in."""
+    changed = variant.apply(config)
+    return changed, {
+        name: resolve_method(name, method, changed)
+        for name, method in changed["methods"].items()
+    }
+
+
+def block_files(seeds, path, root=RESULTS):
+    """``path`` (under ``root``/seed<S>) for each seed of a block; other wildcards stay.
 
     A job trains one block of seeds as one stacked model and writes every seed's own files, so
     each stage has one rule per block (Snakemake outputs cannot depend on a wildcard's value).
     """
-    return expand(f"{SEED_DIR}/{path}", seed=seeds, allow_missing=True)
+    return expand(f"{root}/seed{{seed}}/{path}", seed=seeds, allow_missing=True)
 
 
 # The model directories each evaluation job evaluates (wildcards left to the rule), and its log name.
@@ -75,6 +115,8 @@ EVALUATION_GROUPS = {
     "early": [f"{{method}}/early/{density}" for density in DENSITIES],
     "late": [f"{{method}}/late/{density}/{{branch}}" for density in DENSITIES],
 }
+#: The stage that trains each evaluation group's models.
+GROUP_STAGE = {"baseline": "baseline", "early": "early", "late": "late"}
 EVALUATION_LOGS = {
     "baseline": "evaluate_baseline",
     "early": "{method}/evaluate_early",
@@ -82,12 +124,12 @@ EVALUATION_LOGS = {
 }
 
 
-def group_files(seeds, group, name):
+def group_files(seeds, group, name, root=RESULTS):
     """The file ``name`` of every model of an evaluation group, for each seed of a block."""
     return [
         path
         for model_dir in EVALUATION_GROUPS[group]
-        for path in block_files(seeds, f"{model_dir}/{name}")
+        for path in block_files(seeds, f"{model_dir}/{name}", root)
     ]
 
 
@@ -104,49 +146,69 @@ def reported(path, caption, category):
     )
 
 
-def stage_settings(stage):
-    """The training settings of one stage, the only part of its config section a job sees
-    (switches at their default left out, so adding one reruns nothing)."""
+def stage_settings(stage, variant):
+    """The training settings of one stage under ``variant``'s choices, the only part of its
+    config section a job sees (switches at their default left out, so adding one reruns nothing).
+    """
+    cfg = variant_config(variant)[0][stage]
     return without_defaults(
-        stage,
-        {key: config[stage][key] for key in TRAINING_KEYS if key in config[stage]},
+        stage, {key: cfg[key] for key in TRAINING_KEYS if key in cfg}
     )
 
 
-def method_params(wildcards):
-    return {"method_name": wildcards.method, "method": METHODS[wildcards.method]}
+def method_params(variant):
+    """The params function giving a job its method's resolved settings under ``variant``."""
+    methods = variant_config(variant)[1]
+    return lambda wildcards: {
+        "method_name": wildcards.method,
+        "method": methods[wildcards.method],
+    }
 
 
-def trajectory_inputs(seeds):
+def trajectory_inputs(seeds, variant):
     """The input function giving a block's baseline weight trajectories to the methods whose
     schedule reads them (lottery-ticket rewinding)."""
+    methods = variant_config(variant)[1]
 
     def trajectories(wildcards):
-        if not SCHEDULES[METHODS[wildcards.method]["schedule"]].needs_trajectory:
+        if not SCHEDULES[methods[wildcards.method]["schedule"]].needs_trajectory:
             return []
-        return block_files(seeds, "baseline/trajectory.pt")
+        return block_files(
+            seeds, "baseline/trajectory.pt", stage_root(variant, "baseline")
+        )
 
     return trajectories
 
 
 def model_dirs():
-    """Every evaluated model directory of a seed, relative to SEED_DIR: each evaluation group's,
-    for every method and branch."""
+    """Every evaluated model directory of a seed, with its evaluation group: each group's, for
+    every method and branch."""
     return list(
         dict.fromkeys(
-            path
-            for templates in EVALUATION_GROUPS.values()
+            (group, path)
+            for group, templates in EVALUATION_GROUPS.items()
             for template in templates
             for path in expand(template, method=METHODS, branch=BRANCHES)
         )
     )
 
 
-def all_metrics():
+def multiverse_axes():
+    """The dotted keys any universe changes, in the order the config declares them."""
+    return list(dict.fromkeys(key for u in UNIVERSES for key, _ in u.choices))
+
+
+def evaluation_variants(group):
+    """The distinct choices that shape the metrics of one evaluation group, over all universes."""
+    return list(dict.fromkeys(u.evaluating(GROUP_STAGE[group]) for u in UNIVERSES))
+
+
+def all_metrics(universe):
+    """Every model's metrics file of ``universe``, each from where its group's choices put it."""
     return [
-        f"{SEED_DIR.format(seed=s)}/{m}/metrics.parquet"
+        f"{universe.evaluating(GROUP_STAGE[group]).directory(RESULTS)}/seed{s}/{path}/metrics.parquet"
         for s in SEEDS
-        for m in model_dirs()
+        for group, path in model_dirs()
     ]
 
 

@@ -156,7 +156,7 @@ def in_schema_order(config: dict, schema: dict | None = None) -> dict:
 
 #: Keys that decide how jobs run but never a number they produce (tested): left out of the hash
 #: that names the phased tables, like the forecast section, which the tables do not read.
-NOT_IN_RESULTS_HASH = ("threads", "seed_block", "warm_start", "forecast")
+NOT_IN_RESULTS_HASH = ("threads", "seed_block", "warm_start", "forecast", "multiverse")
 
 
 def results_hash(config: dict) -> str:
@@ -205,6 +205,27 @@ def schema_defaults(section: str) -> dict:
 
     properties = resolve(schema["properties"][section]).get("properties", {})
     return {key: resolve(node)["default"] for key, node in properties.items() if "default" in resolve(node)}
+
+
+def schema_node(key: str) -> dict | None:
+    """The schema of a dotted config key (``early.tasks``, ``methods.magnitude.criterion``), its
+    ``$ref`` resolved; None when the schema has no such key."""
+    schema = load_schema()
+
+    def resolve(node: dict) -> dict:
+        return {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
+
+    node = schema
+    for part in key.split("."):
+        node = resolve(node)
+        named = node.get("additionalProperties")
+        if part in node.get("properties", {}):
+            node = node["properties"][part]
+        elif isinstance(named, dict):  # a map of user-chosen names (methods, branches)
+            node = named
+        else:
+            return None
+    return resolve(node)
 
 
 def without_defaults(section: str, values: dict) -> dict:

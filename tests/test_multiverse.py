@@ -1,0 +1,127 @@
+"""The multiverse: universes named and declared from the config, bad axes refused before any job,
+and the real DAG sharing every file a universe's choices do not touch."""
+
+import collections
+
+import pandas as pd
+import pytest
+
+from devprune.config import ConfigError
+from devprune.multiverse import Universe, check_multiverse, declared_universes
+
+from conftest import N_BRANCHES, N_DENSITIES, dry_run, planned_jobs, results, snakemake, tiny_config
+
+CFG = tiny_config()
+N_BLOCKS, N_METHODS = 1, len(CFG["methods"])
+
+
+def with_multiverse(**spec):
+    return {**tiny_config(), "multiverse": spec}
+
+
+def test_names_are_readable_stable_and_independent_of_order():
+    one = Universe.of({"evaluation.noise_layers": "last", "early.tasks": "visual"})
+    other = Universe.of({"early.tasks": "visual", "evaluation.noise_layers": "last"})
+    assert one == other and one.name == "early.tasks=visual+evaluation.noise_layers=last"
+    assert Universe().name == "default" and Universe.of({"early.batch_size": 32}).name == "early.batch_size=32"
+    assert Universe.of({"claims.mid_densities": [0.5, 0.7]}).name == "claims.mid_densities=0.5-0.7"
+
+
+def test_each_stage_shares_what_the_choices_before_it_leave():
+    universe = Universe.of({"late.tasks": "visual", "evaluation.noise_layers": "last"})
+    assert universe.up_to("early") == Universe() and universe.first_stage() == "late"
+    assert universe.up_to("late") == Universe.of({"late.tasks": "visual"})
+    assert universe.evaluating("early") == Universe.of({"evaluation.noise_layers": "last"})  # early models: default's
+    assert universe.up_to("late").directory("results/x") == "results/x/universes/late.tasks=visual"
+    assert Universe().directory("results/x") == "results/x"
+
+
+def test_designs():
+    axes = {"early.tasks": ["visual"], "evaluation.noise_layers": ["last", "first", "all"]}  # "all" is the base value
+    one = [u.name for u in declared_universes(with_multiverse(axes=axes))]
+    assert one == ["default", "early.tasks=visual", "evaluation.noise_layers=last", "evaluation.noise_layers=first"]
+    full = declared_universes(with_multiverse(axes=axes, design="full"))
+    assert len(full) == 2 * 3 and full[0] == Universe()
+    extra = declared_universes(with_multiverse(axes={}, combinations=[{"early.tasks": "visual", "late.tasks": "visual"}]))
+    assert [u.name for u in extra] == ["default", "early.tasks=visual+late.tasks=visual"]
+    assert declared_universes(tiny_config()) == [Universe()]
+
+
+def _refusal(axes):
+    config = with_multiverse(axes=axes)
+    with pytest.raises(ConfigError) as error:
+        check_multiverse(config, validate=_validate)
+    return str(error.value)
+
+
+def _validate(config):
+    import jsonschema
+
+    from devprune.config import check_config, load_schema
+
+    jsonschema.validate(config, load_schema())
+    check_config(config)
+
+
+@pytest.mark.parametrize("axes, key, words", [
+    ({"early.task": ["visual"]}, "early.task", "no key of the config"),
+    ({"forecast.epochs": [3]}, "forecast.epochs", "phased experiment's sections"),
+    ({"seeds": [[0]]}, "seeds", "phased experiment's sections"),
+    ({"early.densities": [[0.5]]}, "early.densities", "which models exist"),
+    ({"methods.magnitude": [{"criterion": "random"}]}, "methods.magnitude", "which models exist"),
+    ({"early.tasks": ["audio"]}, "early.tasks", "not a valid config"),
+    ({"early.batch_size": [0]}, "early.batch_size", "not a valid config"),
+    ({"claims.reference_branch": ["typo"]}, "claims.reference_branch", "must be one of the late branches"),
+])
+def test_bad_axes_are_refused_naming_the_key_and_value(axes, key, words):
+    message = _refusal(axes)
+    assert f"'multiverse.axes.{key}'" in message and words in message
+
+
+def test_a_bad_axis_is_refused_by_snakemake_before_any_job(tmp_path):
+    result = snakemake(tmp_path, "-n", config=with_multiverse(axes={"early.tasks": ["audio"]}), check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "multiverse.axes.early.tasks" in output and "'audio'" in output
+    assert not (tmp_path / "results").exists()
+
+
+def _counts(output):
+    return collections.Counter(rule.split("_u")[0] if "_u" in rule else rule for rule, _ in planned_jobs(output))
+
+
+def _files(workdir):
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in results(workdir).rglob("*") if p.is_file()}
+
+
+@pytest.mark.workflow
+def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_only(tiny_copy):
+    config = with_multiverse(axes={"evaluation.noise_layers": ["last"]})
+    planned = _counts(dry_run(tiny_copy, config))
+    groups = 1 + N_METHODS + N_METHODS * N_BRANCHES  # baseline, early, late per branch
+    assert planned == {"evaluate_baseline_block0": N_BLOCKS, "evaluate_early_block0": N_BLOCKS * N_METHODS,
+                       "evaluate_late_block0": N_BLOCKS * N_METHODS * N_BRANCHES, "aggregate_metrics": 1,
+                       "universe_claims": 1, "multiverse": 1, "all": 1}
+    assert sum(planned.values()) == N_BLOCKS * groups + 4
+    before = _files(tiny_copy)
+    snakemake(tiny_copy, "--cores", "2")
+    after = _files(tiny_copy)
+    assert {p: after[p] for p in before} == before  # the plain run's every file: the same bytes and mtime
+    assert {p.name for p in set(after) - set(before) if "universes" not in p.parts} >= {"multiverse.parquet", "robustness.md"}
+    table = pd.read_parquet(results(tiny_copy) / "tables" / "multiverse.parquet")
+    claims = pd.read_parquet(results(tiny_copy) / "tables" / "claims.parquet")
+    default = table[table["universe"] == "default"].reset_index(drop=True)
+    columns = ["method", "claim_id", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "verdict", "direction"]
+    pd.testing.assert_frame_equal(default[columns], claims[columns])
+    assert set(table["universe"]) == {"default", "evaluation.noise_layers=last"}
+    assert set(table["evaluation.noise_layers"]) == {"(base)", "last"}
+    # the same multiverse with its keys in another order: the same names, no job
+    reordered = {**config, "multiverse": {"design": "one_at_a_time", "axes": {"evaluation.noise_layers": ["last"]}}}
+    assert planned_jobs(dry_run(tiny_copy, reordered)) == []
+
+
+@pytest.mark.workflow
+def test_a_late_axis_reuses_data_baseline_and_early_models(tiny_copy):
+    planned = _counts(dry_run(tiny_copy, with_multiverse(axes={"late.tasks": ["visual"]})))
+    assert planned == {"late_prune_block0": N_BLOCKS * N_METHODS * N_DENSITIES * N_BRANCHES,
+                       "evaluate_late_block0": N_BLOCKS * N_METHODS * N_BRANCHES, "aggregate_metrics": 1,
+                       "universe_claims": 1, "multiverse": 1, "all": 1}
