@@ -37,6 +37,8 @@ localrules:
     forecast_metrics,
     forecast_tables,
     forecast_figures,
+    multiverse,
+    multiverse_figures,
 
 
 rule all:
@@ -44,4 +46,4 @@ rule all:
     input:
         TABLES,
         FIGURES,
-        MULTIVERSE_TABLES if len(UNIVERSES) > 1 else [],
+        MULTIVERSE_TABLES + MULTIVERSE_FIGURES if len(UNIVERSES) > 1 else [],

@@ -29,6 +29,10 @@ MULTIVERSE_TABLES = [
     for name in ("multiverse", "robustness", "attribution")
     for ext in ("parquet", "md")
 ]
+MULTIVERSE_FIGURE_NAMES = ("specification_curves", "attribution")
+MULTIVERSE_FIGURES = [
+    f"{RESULTS}/figures/{name}.png" for name in MULTIVERSE_FIGURE_NAMES
+]
 # Each table's HTML page and each figure in the report (`snakemake --report`): its category there,
 # and its caption, report/<name>.rst.
 REPORT_CATEGORIES = {
@@ -132,6 +136,7 @@ for variant in variants("evaluation")[1:]:
             f"{root}/logs/aggregate_metrics.log",
         benchmark:
             f"{root}/benchmarks/aggregate_metrics.tsv"
+        localrule: True
         conda:
             "../envs/devprune.yaml"
         script:
@@ -156,6 +161,7 @@ for universe in UNIVERSES[1:]:
             f"{root}/logs/universe_claims.log",
         benchmark:
             f"{root}/benchmarks/universe_claims.tsv"
+        localrule: True
         conda:
             "../envs/devprune.yaml"
         params:
@@ -187,3 +193,24 @@ rule multiverse:
         axes=multiverse_axes(),
     script:
         "../workflow_scripts/make_multiverse.py"
+
+
+rule multiverse_figures:
+    input:
+        multiverse=f"{RESULTS}/tables/multiverse.parquet",
+        attribution=f"{RESULTS}/tables/attribution.parquet",
+    output:
+        [
+            reported(path, name, "Multiverse")
+            for path, name in zip(MULTIVERSE_FIGURES, MULTIVERSE_FIGURE_NAMES)
+        ],
+    log:
+        f"{RESULTS}/logs/multiverse_figures.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/multiverse_figures.tsv"
+    conda:
+        "../envs/devprune.yaml"
+    params:
+        axes=multiverse_axes(),
+    script:
+        "../workflow_scripts/make_multiverse_figures.py"

@@ -100,8 +100,8 @@ def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_onl
     groups = 1 + N_METHODS + N_METHODS * N_BRANCHES  # baseline, early, late per branch
     assert planned == {"evaluate_baseline_block0": N_BLOCKS, "evaluate_early_block0": N_BLOCKS * N_METHODS,
                        "evaluate_late_block0": N_BLOCKS * N_METHODS * N_BRANCHES, "aggregate_metrics": 1,
-                       "universe_claims": 1, "multiverse": 1, "all": 1}
-    assert sum(planned.values()) == N_BLOCKS * groups + 4
+                       "universe_claims": 1, "multiverse": 1, "multiverse_figures": 1, "all": 1}
+    assert sum(planned.values()) == N_BLOCKS * groups + 5
     before = _files(tiny_copy)
     snakemake(tiny_copy, "--cores", "2")
     after = _files(tiny_copy)
@@ -114,6 +114,11 @@ def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_onl
     pd.testing.assert_frame_equal(default[columns], claims[columns])
     assert set(table["universe"]) == {"default", "evaluation.noise_layers=last"}
     assert set(table["evaluation.noise_layers"]) == {"(base)", "last"}
+    for name in ("specification_curves", "attribution"):
+        assert (results(tiny_copy) / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    robustness = pd.read_parquet(results(tiny_copy) / "tables" / "robustness.parquet")
+    assert len(robustness) == len(claims) and (robustness["universes"] == 2).all()
+    assert (robustness["robust"] == ((robustness["verdict_share"] == 1) & (robustness["direction_share"] == 1))).all()
     # the same multiverse with its keys in another order: the same names, no job
     reordered = {**config, "multiverse": {"design": "one_at_a_time", "axes": {"evaluation.noise_layers": ["last"]}}}
     assert planned_jobs(dry_run(tiny_copy, reordered)) == []
@@ -124,4 +129,36 @@ def test_a_late_axis_reuses_data_baseline_and_early_models(tiny_copy):
     planned = _counts(dry_run(tiny_copy, with_multiverse(axes={"late.tasks": ["visual"]})))
     assert planned == {"late_prune_block0": N_BLOCKS * N_METHODS * N_DENSITIES * N_BRANCHES,
                        "evaluate_late_block0": N_BLOCKS * N_METHODS * N_BRANCHES, "aggregate_metrics": 1,
-                       "universe_claims": 1, "multiverse": 1, "all": 1}
+                       "universe_claims": 1, "multiverse": 1, "multiverse_figures": 1, "all": 1}
+
+
+def _claims(estimates, verdicts, paper_in_pi):
+    return pd.DataFrame({"method": "m", "claim_id": ["C1", "C2"], "kind": "direction", "estimate": estimates,
+                         "ci_low": [e - 1 for e in estimates], "ci_high": [e + 1 for e in estimates],
+                         "pi_low": 0.0, "pi_high": 9.0, "verdict": verdicts, "direction": "same",
+                         "paper_in_ci": False, "paper_in_pi": paper_in_pi, "paper_estimate": 8.0})
+
+
+def test_robustness_and_attribution_by_hand():
+    from devprune.phased import universes
+
+    claims = {"default": _claims([2.0, 5.0], ["reproduced", "reproduced"], [False, True]),
+              "a=1": _claims([4.0, 5.0], ["reproduced", "inconclusive"], [True, True]),
+              "a=1+b=2": _claims([6.0, 5.0], ["reproduced", "reproduced"], [True, True])}
+    choices = {"default": {}, "a=1": {"a": 1}, "a=1+b=2": {"a": 1, "b": 2}}
+    table = universes.multiverse_table(claims, choices, ["a", "b"])
+    assert list(table.columns[:4]) == ["universe", "a", "b", "n_choices"] and len(table) == 6
+    assert table.set_index(["universe", "claim_id"]).loc[("a=1", "C1"), "b"] == "(base)"
+    robust = universes.robustness(table, "default").set_index("claim_id")
+    assert robust.loc["C1", "robust"] and not robust.loc["C2", "robust"]
+    assert robust.loc["C2", "verdict_share"] == pytest.approx(2 / 3)
+    seeds = [0, 1, 2]
+    per_seed = {name: pd.DataFrame({"method": "m", "replicate_seed": seeds, "C1": [v + s for s in seeds], "C2": 5.0})
+                for name, v in (("default", 1.0), ("a=1", 3.0), ("a=1+b=2", 4.0))}
+    per_seed["a=1"].loc[2, "C1"] += 3  # shifts 2, 2, 5: mean 3
+    attributed = universes.attribution(table, per_seed, "default").set_index(["universe", "claim_id"])
+    assert attributed.loc[("a=1", "C1"), "shift"] == pytest.approx(3.0)
+    assert attributed.loc[("a=1", "C1"), "shift_ci_low"] < 3.0 < attributed.loc[("a=1", "C1"), "shift_ci_high"]
+    assert attributed.loc[("a=1+b=2", "C1"), "shift"] == pytest.approx(3.0)  # 3 at every seed: a point interval
+    explained = universes.gap_explanations(attributed.reset_index(), "default")
+    assert explained.to_dict("records") == [{"method": "m", "claim_id": "C1", "universes_inside": ["a=1", "a=1+b=2"]}]

@@ -189,3 +189,62 @@ def claims_by_seeds(stability: pd.DataFrame, path: str) -> None:
     fig.suptitle("Claims as seeds grow: mean and 95 % CI; threshold dashed, paper dotted", fontsize="medium")
     save_figure(fig, path)
 
+
+
+VERDICT_COLOURS = {"reproduced": colour(2), "not reproduced": colour(5), "inconclusive": colour(8)}
+
+
+def specification_curves(multiverse: pd.DataFrame, axes_keys: list[str], path: str) -> None:
+    """Per claim (the first method's): universes ordered by estimate, each with its 95 % CI
+    coloured by verdict and the paper's value as a line; beneath, which choices each universe
+    makes (a dot per changed key)."""
+    method = multiverse["method"].iloc[0]
+    rows = multiverse[multiverse["method"] == method]
+    claim_ids = list(dict.fromkeys(rows["claim_id"]))
+    columns = min(3, len(claim_ids))
+    fig = plt.figure(figsize=(5.2 * columns, 4.4 * -(-len(claim_ids) // columns)))
+    outer = fig.add_gridspec(-(-len(claim_ids) // columns), columns)
+    for cell, claim_id in zip(outer, claim_ids):
+        claim = rows[rows["claim_id"] == claim_id].sort_values("estimate", kind="stable").reset_index(drop=True)
+        top, bottom = cell.subgridspec(2, 1, height_ratios=[3, 1], hspace=0.05).subplots(sharex=True)
+        for x, r in claim.iterrows():
+            shade = VERDICT_COLOURS.get(r["verdict"], "grey")
+            top.plot([x, x], [r["ci_low"], r["ci_high"]], color=shade, lw=3)
+            top.plot(x, r["estimate"], "o", color="white", mec=shade, ms=5, mew=1.5 if r["universe"] != "default" else 3)
+        if not claim["paper_estimate"].isna().all():
+            top.axhline(claim["paper_estimate"].iloc[0], color="black", ls=":", lw=1)
+        top.set_title(f"{claim_id} ({claim['kind'].iloc[0]})", fontsize="small")
+        for y, key in enumerate(axes_keys):
+            made = claim[key] != "(base)"
+            bottom.plot(claim.index[made], [y] * int(made.sum()), "ks", ms=4)
+        bottom.set_yticks(range(len(axes_keys)), axes_keys, fontsize="x-small")
+        bottom.set_ylim(-0.5, len(axes_keys) - 0.5)
+        bottom.set_xticks(claim.index, [""] * len(claim))
+    handles = [plt.Line2D([], [], color=c, lw=3, label=v) for v, c in VERDICT_COLOURS.items()]
+    fig.legend(handles=handles, loc="upper right", fontsize="small")
+    fig.suptitle(f"Specification curves ({method}): universes by estimate, 95 % CI coloured by verdict, paper dotted; "
+                 "beneath, each universe's choices (default circled bold)", fontsize="medium")
+    save_figure(fig, path)
+
+
+def attribution_shifts(attributed: pd.DataFrame, path: str) -> None:
+    """Per claim (the first method's): each universe's paired shift from the default with its
+    95 % CI; filled where the universe puts the paper's value inside our PI."""
+    method = attributed["method"].iloc[0]
+    rows = attributed[(attributed["method"] == method) & (attributed["universe"] != "default")]
+    claim_ids = list(dict.fromkeys(rows["claim_id"]))
+    universes = list(dict.fromkeys(rows["universe"]))
+    fig, axes = _panels(len(claim_ids), width=4.8, height=0.35 * len(universes) + 1.5, sharey=True)
+    for ax, claim_id in zip(axes, claim_ids):
+        claim = rows[rows["claim_id"] == claim_id].set_index("universe").loc[universes]
+        y = list(range(len(universes)))[::-1]
+        for yi, (_, r) in zip(y, claim.iterrows()):
+            inside = bool(r["paper_in_pi"]) if not pd.isna(r["paper_in_pi"]) else False
+            ax.plot([r["shift_ci_low"], r["shift_ci_high"]], [yi, yi], color=colour(0), lw=2)
+            ax.plot(r["shift"], yi, "o", color=colour(0) if inside else "white", mec=colour(0), ms=6)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_yticks(y, universes, fontsize="x-small")
+        ax.set_title(claim_id, fontsize="small")
+    fig.suptitle(f"Gap attribution ({method}): each universe's shift from the default, paired over seeds, "
+                 "95 % CI; filled = paper inside that universe's PI", fontsize="medium")
+    save_figure(fig, path)

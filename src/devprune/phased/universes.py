@@ -15,8 +15,8 @@ import pandas as pd
 from devprune.io import read_parquet
 from devprune.markdown_tables import markdown_table
 from devprune.phased import claims as claim_readings
-from devprune.phased import tables
-from devprune.publish import summary_provenance, table_files, write_table
+from devprune.phased import plots, tables
+from devprune.publish import outputs_by_name, summary_provenance, table_files, write_table
 from devprune.stats import mean_ci
 
 READINGS = ["estimate", "ci_low", "ci_high", "pi_low", "pi_high", "verdict", "direction", "paper_in_ci", "paper_in_pi"]
@@ -147,3 +147,10 @@ def attribution_markdown(attributed: pd.DataFrame, explained: pd.DataFrame) -> s
              for r in explained.itertuples()]
     return "\n".join(["Paper outside the default universe's PI, and the universes that bring it inside "
                       "(fewest changed choices first):\n", *lines, "", *parts])
+
+
+def write_multiverse_figures(multiverse_path: str, attribution_path: str, outputs, *, axes: list[str]) -> None:
+    """The specification curves and the attribution figure."""
+    out = outputs_by_name(outputs)
+    plots.specification_curves(read_parquet(multiverse_path), axes, out["specification_curves.png"])
+    plots.attribution_shifts(read_parquet(attribution_path), out["attribution.png"])
