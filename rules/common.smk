@@ -80,6 +80,24 @@ def variants(stage):
     return list(dict.fromkeys(universe.up_to(stage) for universe in UNIVERSES))
 
 
+def stage_blocks(stage):
+    """(variant, block, seeds) of every job definition of a training stage, one per block and variant.
+    One loop, not two: Snakemake records a rule's code with its indentation, so a rule nested
+    deeper than before would rerun every finished job."""
+    return [
+        (v, block, seeds) for v in variants(stage) for block, seeds in BLOCKS.items()
+    ]
+
+
+def evaluation_blocks(group):
+    """(variant, block, seeds) for every evaluation rule of one group."""
+    return [
+        (v, block, seeds)
+        for v in evaluation_variants(group)
+        for block, seeds in BLOCKS.items()
+    ]
+
+
 def stage_root(variant, stage):
     """The results directory of the files ``stage`` writes under ``variant``'s choices."""
     return variant.up_to(stage).directory(RESULTS)
