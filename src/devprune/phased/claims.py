@@ -552,8 +552,8 @@ def format_pi(row) -> str:
 def format_agreement(row) -> str:
     """The verdict agreement, with *fragile* below ``FRAGILE_BELOW``."""
     if pd.isna(row.verdict_agreement):
-        return "–"
-    return f"{row.verdict_agreement:.2f}" + (" **fragile**" if row.fragile else "")
+        return "–"  # rounded down, so a share just under the line never shows as 0.90
+    return f"{math.floor(100 * row.verdict_agreement) / 100:.2f}" + (" **fragile**" if row.fragile else "")
 
 
 READING_GUIDE = (
