@@ -34,7 +34,7 @@ BAD_CONFIGS = {
     "seed block zero": ("seed_block", 0, ["0 is less than the minimum of 1", "['seed_block']"]),
     "misspelt key": ("baseline.epoch", 3, ["'epoch' was unexpected", "['baseline']"]),
     "missing key": ("late.epochs", KeyError, ["'epochs' is a required property", "['late']"]),
-    "noise layers": ("evaluation.noise_layers", "first", ["'first' is not one of ['all', 'last']"]),
+    "noise layers": ("evaluation.noise_layers", "middle", ["'middle' is not one of ['all', 'last', 'first']"]),
     "branch name": ("late.branches", {"Normal!": 0.2, "asd": 0.5}, ["'Normal!' does not match", "['late']['branches']"]),
     "voice permutation": ("task.voice_permutation", [0, 0, 1, 2], ["config key 'task.voice_permutation' = [0, 0, 1, 2]", "permutation of 0..3"]),
     "method key of another schedule": ("methods", {"m": {"schedule": "one_shot", "steps": 3}},
@@ -66,6 +66,16 @@ BAD_CONFIGS = {
     "forecast resample frequency": ("forecast.datasets", {"p": {"source": "beijing_pm", "target": "pm2.5", "resample": "daily"}},
                                     ["config key 'forecast.datasets.p.resample' = 'daily'", "pandas frequency"]),
     "unknown claims branch": ("claims.comparison_branch", "autism", ["config key 'claims.comparison_branch' = 'autism'", "['asd', 'normal']"]),
+    "whole-number float": ("seed_block", 2.0, ["config key 'seed_block' = 2.0", "whole number written without a decimal point, e.g. 2"]),
+    "whole-number float in a list": ("model.hidden", [32.0, 32, 16], ["config key 'model.hidden[0]' = 32.0"]),
+    "NaN learning rate": ("early.lr", float("nan"), ["config key 'early.lr' = nan", "finite number"]),
+    "infinite sigma": ("task.sigma", float("inf"), ["config key 'task.sigma' = inf", "finite number"]),
+    "seed past the generator": ("seeds", [2 ** 64], ["18446744073709551616 is greater than the maximum of 9223372036854775807"]),
+    "experiment ..": ("experiment", "..", ["config key 'experiment' = '..'", "reserved"]),
+    "experiment downloads": ("experiment", "downloads", ["config key 'experiment' = 'downloads'", "reserved"]),
+    "experiment named like the forecast": ("experiment", "tiny_forecast", ["config key 'experiment' = 'tiny_forecast'", "must differ from forecast.experiment"]),
+    "absolute results_dir": ("results_dir", "/", ["config key 'results_dir' = '/'", "relative"]),
+    "low density below every density": ("claims.low_density", 0.1, ["config key 'claims.low_density' = 0.1", "selects none of early.densities"]),
 }
 
 
@@ -88,3 +98,19 @@ def test_good_config_passes_the_library_checks():
 def test_config_error_names_key_value_and_rule():
     with pytest.raises(ConfigError, match=r"config key 'claims.low_density' = 0.9: must be below claims.high_density"):
         check_config(_with("claims.low_density", 0.9))
+
+
+@pytest.mark.parametrize("key, value", [("seeds", [2 ** 40]), ("seed_block", 50), ("late.branches", {"tables": 0.2, "asd": 0.5}),
+                                        ("claims.high_density", 1.0)])
+def test_legitimate_near_misses_pass(key, value):
+    config = _with(key, value)
+    if key == "late.branches":
+        config["claims"]["reference_branch"] = "tables"
+    check_config(config)
+
+
+def test_results_dir_that_is_a_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").write_text("not a directory")
+    with pytest.raises(ConfigError, match="config key 'results_dir' = 'results': is an existing file"):
+        check_config(tiny_config())

@@ -10,6 +10,7 @@ import torch
 import yaml
 
 from devprune import masks as masking
+from devprune.phased.claims import claim_statistics
 from devprune.phased.stages import load_model
 
 from conftest import REPO, dry_run, planned_jobs, results, snakemake, tiny_config
@@ -112,7 +113,8 @@ def test_comparison_tables_read_back(methods_run):
             assert rows.loc[100 * density, "mean"] == pytest.approx(value)
             assert rows.loc[100 * density, "ci_low"] <= value <= rows.loc[100 * density, "ci_high"]
     claims = pd.read_parquet(tables / "claims.parquet")
-    assert claims.groupby("method")["claim_id"].count().to_dict() == {m: 9 for m in methods}
+    n_claims = len(claim_statistics(CFG["claims"]))
+    assert claims.groupby("method")["claim_id"].count().to_dict() == {m: n_claims for m in methods}
     sections = [line for line in (tables / "claims.md").read_text().splitlines() if line.startswith("## ")]
     assert sections == [f"## {m} ({len(CFG['seeds'])} seeds)" for m in methods]
     grids = [line for line in (tables / "methods.md").read_text().splitlines() if line.startswith("| density (%) |")]

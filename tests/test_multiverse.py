@@ -85,6 +85,17 @@ def test_a_bad_axis_is_refused_by_snakemake_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+def _sharing_table(results_dir, config):
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("multiverse_sharing", REPO / "bench" / "multiverse_sharing.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sharing_table(results_dir, config)
+
+
 def _counts(output):
     return collections.Counter(rule.split("_u")[0] if "_u" in rule else rule for rule, _ in planned_jobs(output))
 
@@ -119,6 +130,13 @@ def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_onl
     robustness = pd.read_parquet(results(tiny_copy) / "tables" / "robustness.parquet")
     assert len(robustness) == len(claims) and (robustness["universes"] == 2).all()
     assert (robustness["robust"] == ((robustness["verdict_share"] == 1) & (robustness["direction_share"] == 1))).all()
+    # bench/multiverse_sharing.py: the naive multiverse runs every job twice, the shared one adds
+    # only the second universe's evaluation jobs, its merged metrics and its claims
+    sharing = _sharing_table(str(results(tiny_copy)), config).set_index("stage")
+    per_universe = 1 + 1 + N_METHODS * N_DENSITIES * (1 + N_BRANCHES) + groups + 2
+    assert sharing.loc["all", "naive jobs"] == 2 * per_universe
+    assert sharing.loc["all", "shared jobs"] == per_universe + groups + 2
+    assert sharing.loc["late", "shared jobs"] == N_METHODS * N_DENSITIES * N_BRANCHES
     # the same multiverse with its keys in another order: the same names, no job
     reordered = {**config, "multiverse": {"design": "one_at_a_time", "axes": {"evaluation.noise_layers": ["last"]}}}
     assert planned_jobs(dry_run(tiny_copy, reordered)) == []

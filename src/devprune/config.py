@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 SCHEMA_PATH = resources.files("devprune") / "config.schema.yaml"
@@ -23,8 +25,51 @@ class ConfigError(ValueError):
         self.key = key
 
 
+#: Output names a phased experiment cannot take: the forecasting wing's downloads folder, and the
+#: path components "." and ".." (outside ``results_dir``).
+RESERVED_EXPERIMENTS = ("downloads", ".", "..")
+
+
+def check_values(config: dict, schema: dict | None = None) -> None:
+    """What JSON Schema lets through: a whole-number float where an integer is required (JSON
+    counts 2.0 as an integer, and Snakemake would name rules ``data_block0.0``) and a non-finite
+    number (NaN passes every minimum and maximum). Raises :class:`ConfigError` naming the key."""
+    root = load_schema() if schema is None else schema
+
+    def resolve(node: dict) -> dict:
+        return {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
+
+    def walk(value, node: dict, key: str) -> None:
+        node = resolve(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(key, value, "must be a finite number (not NaN or infinity)")
+        if node.get("type") == "integer" and isinstance(value, float):
+            raise ConfigError(key, value, f"must be a whole number written without a decimal point, e.g. {int(value)}"
+                              if value.is_integer() else "must be a whole number")
+        if isinstance(value, dict):
+            named = node.get("additionalProperties")
+            for child_key, child in value.items():
+                spec = node.get("properties", {}).get(child_key) or (named if isinstance(named, dict) else {})
+                walk(child, spec, f"{key}.{child_key}" if key else str(child_key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, node.get("items", {}) if isinstance(node.get("items"), dict) else {}, f"{key}[{i}]")
+
+    walk(config, root, "")
+
+
 def check_config(config: dict) -> None:
     """Raise :class:`ConfigError` for the first rule that spans several keys and is broken."""
+    check_values(config)
+    if config["experiment"] in RESERVED_EXPERIMENTS:
+        raise ConfigError("experiment", config["experiment"], f"is reserved ({', '.join(RESERVED_EXPERIMENTS)}): choose another name")
+    if config["experiment"] == config["forecast"]["experiment"]:
+        raise ConfigError("experiment", config["experiment"], "must differ from forecast.experiment (both write under results_dir)")
+    results_dir = Path(config["results_dir"])
+    if results_dir.is_absolute():
+        raise ConfigError("results_dir", config["results_dir"], "must be a path relative to the working directory")
+    if results_dir.exists() and not results_dir.is_dir():
+        raise ConfigError("results_dir", config["results_dir"], "is an existing file, not a directory: choose another path")
     task = config["task"]
     n_classes = len(task["centers"])
     if sorted(task["voice_permutation"]) != list(range(n_classes)):
@@ -46,8 +91,15 @@ def check_config(config: dict) -> None:
         )
     if claims["low_density"] >= claims["high_density"]:
         raise ConfigError("claims.low_density", claims["low_density"], "must be below claims.high_density")
-    if claims["mid_densities"][0] > claims["mid_densities"][1]:
-        raise ConfigError("claims.mid_densities", claims["mid_densities"], "must be [lowest, highest]: lowest first")
+    mid = claims.get("mid_densities", [0.6, 0.8])
+    if mid[0] > mid[1]:
+        raise ConfigError("claims.mid_densities", mid, "must be [lowest, highest]: lowest first")
+    densities = config["early"]["densities"]
+    for key, selects in (("low_density", lambda t: any(d <= t for d in densities)),
+                         ("high_density", lambda t: any(d >= t for d in densities))):
+        if not selects(claims[key]):
+            raise ConfigError(f"claims.{key}", claims[key], f"selects none of early.densities {densities}; the claims "
+                                                             "that read it would have no value")
     for name, method in config["methods"].items():
         resolve_method(name, method, config)
     check_forecast(config["forecast"])
