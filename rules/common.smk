@@ -18,6 +18,7 @@ os.environ.update(
 
 from devprune.config import (
     check_config,
+    check_config_files,
     density_label,
     forecast_results_hash,
     in_schema_order,
@@ -32,6 +33,7 @@ from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
 
+check_config_files(workflow.configfiles)
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
 # Every mapping in the schema's key order: a config file that lists the same settings in another

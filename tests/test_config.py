@@ -4,9 +4,9 @@ import copy
 
 import pytest
 
-from devprune.config import ConfigError, check_config
+from devprune.config import ConfigError, check_config, check_config_files
 
-from conftest import snakemake, tiny_config
+from conftest import REPO, snakemake, tiny_config
 
 
 def _with(path, value):
@@ -114,3 +114,34 @@ def test_results_dir_that_is_a_file_is_refused(tmp_path, monkeypatch):
     (tmp_path / "results").write_text("not a directory")
     with pytest.raises(ConfigError, match="config key 'results_dir' = 'results': is an existing file"):
         check_config(tiny_config())
+
+
+@pytest.mark.workflow
+def test_a_key_given_twice_is_refused_naming_file_and_line(tmp_path):
+    text = (REPO / "tests" / "configs" / "tiny.yaml").read_text().replace("seed_block: 2\n", "seed_block: 2\nseed_block: 3\n")
+    (tmp_path / "config.yaml").write_text(text)
+    line = text.splitlines().index("seed_block: 3") + 1
+    result = snakemake(tmp_path, "-n", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and f"config.yaml:{line}' = 'seed_block'" in output and f"first on line {line - 1}" in output
+
+
+def test_duplicate_keys_nested_in_a_mapping_are_refused(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("late:\n  epochs: 2\n  lr: 0.1\n  epochs: 3\n")
+    with pytest.raises(ConfigError, match=r"c.yaml:4' = 'epochs': is given twice in one mapping \(first on line 2\)"):
+        check_config_files([str(path)])
+    path.write_text("late:\n  epochs: 2\nearly:\n  epochs: 2\n")  # the same key in two mappings is fine
+    check_config_files([str(path)])
+
+
+@pytest.mark.workflow
+def test_a_config_without_the_defaulted_keys_runs(tmp_path):
+    config = tiny_config()
+    for key in ("seed_block", "warm_start"):
+        del config[key]
+    for section in ("baseline", "early", "late"):
+        config[section].pop("tasks", None)
+    del config["claims"]["level_tolerance"], config["claims"]["mid_densities"]
+    output = snakemake(tmp_path, "-n", config=config).stdout
+    assert "data_block0" in output  # the default seed_block (10) puts seeds 0 and 1 in block 0

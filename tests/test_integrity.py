@@ -127,3 +127,49 @@ def test_damage_by_hand(tmp_path):
     assert ": corrupt (SHA-256" in integrity.damage(path)
     with pytest.raises(integrity.DamagedArtifact, match="a.parquet: corrupt"):
         integrity.verified(path)
+
+
+@pytest.mark.parametrize("text, words", [("{not json", "not valid JSON: Expecting property name"),
+                                         ("{}", "no sha256, bytes, rule, parents")])
+def test_a_damaged_record_is_named_by_verify_and_by_the_next_job(tiny_copy, text, words):
+    record = integrity.record_path(tiny_copy / EARLY / "model.pt")
+    record.write_text(text)
+    result = verify(tiny_copy)
+    assert result.returncode == 1
+    assert f"{results(tiny_copy) / 'seed0/magnitude/early/d30/model.pt'}{integrity.RECORD_SUFFIX}: damaged checksum record ({words}" in result.stdout
+    assert "1 problem(s)" in result.stdout  # reported, and the audit went on over every other file
+    output = rerun_late_prune(tiny_copy)
+    assert f"damaged checksum record ({words}" in output
+    assert "JSONDecodeError" not in output and "KeyError" not in output  # named, not crashed on
+
+
+class NotATensor:
+    """What a pickle payload would carry: an object torch's weights-only loader refuses to build."""
+
+
+def test_a_pickle_with_a_matching_record_is_refused_unread(tmp_path):
+    from devprune.runtime import load_tensors
+
+    path = tmp_path / "model.pt"
+    torch.save({"payload": NotATensor()}, path)
+    integrity.write_record(path)  # the record matches: only the content gives it away
+    with pytest.raises(integrity.DamagedArtifact) as error:
+        load_tensors(path)
+    message = str(error.value)
+    assert f"{path}: holds Python objects" in message and "refused unread" in message
+    assert "weights_only=False" not in message
+
+
+def test_the_remake_command_works_as_printed(tiny_copy):
+    hint = integrity.remake_hint(EARLY / "model.pt", "early_prune_block0")
+    command = hint.split("remake it with: ")[1].split(" (CONFIG")[0].replace("CONFIG", str(tiny_copy / "config.yaml"))
+    assert command.startswith("snakemake --forcerun ")
+    args = command.split()[1:]
+    result = snakemake(tiny_copy, "--cores", "1", *args, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert integrity.damage(tiny_copy / EARLY / "model.pt") is None
+
+
+def test_verify_on_an_empty_directory_says_so_and_fails(tmp_path):
+    result = subprocess.run([DEVPRUNE, "verify", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 1 and "holds no artifact" in result.stderr and "all match" not in result.stdout

@@ -52,6 +52,10 @@ def verify(results: Path) -> int:
         return 2
     problems = audit(results)
     n_files = sum(1 for pattern in ARTIFACT_PATTERNS for _ in results.rglob(pattern))
+    if n_files == 0 and not problems:
+        print(f"devprune verify: {results} holds no artifact (*.pt, *.parquet) to check: not a run's results, or "
+              f"a run that has not written any yet", file=sys.stderr)
+        return 1
     for problem in problems:
         print(problem)
     print(f"{n_files} artifacts checked under {results}: "

@@ -58,6 +58,28 @@ def check_values(config: dict, schema: dict | None = None) -> None:
     walk(config, root, "")
 
 
+def check_config_files(paths) -> None:
+    """Refuse a config file that gives one key twice in a mapping, which YAML loaders (and so
+    Snakemake) accept by letting the last value win silently; the error names file and line."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ConfigError(f"{key_node.start_mark.name}:{key_node.start_mark.line + 1}", key,
+                                      f"is given twice in one mapping (first on line {seen[key]}); the second would "
+                                      "silently win: delete one")
+                seen[key] = key_node.start_mark.line + 1
+            return super().construct_mapping(node, deep=deep)
+
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            yaml.load(handle, Loader=StrictLoader)  # JSON is YAML too
+
+
 def check_config(config: dict) -> None:
     """Raise :class:`ConfigError` for the first rule that spans several keys and is broken."""
     check_values(config)

@@ -81,13 +81,31 @@ def write_record(path: str | os.PathLike, parents: Iterable[str | os.PathLike] =
     atomic_write(record_path(path), lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1) + "\n"))
 
 
+#: What every record holds (``rule`` may be null: a file written outside a Snakemake job).
+RECORD_FIELDS = ("sha256", "bytes", "rule", "parents")
+
+
 def read_record(path: str | os.PathLike) -> dict:
-    return json.loads(record_path(path).read_text())
+    """The record of ``path``; :class:`DamagedArtifact`, naming the record, when it is not valid
+    JSON or lacks a field (a damaged record is as untrustworthy as a damaged file)."""
+    record_file = record_path(path)
+    try:
+        record = json.loads(record_file.read_text())
+    except json.JSONDecodeError as error:
+        raise DamagedArtifact(f"{record_file}: damaged checksum record (not valid JSON: {error.msg}, line "
+                              f"{error.lineno}), so {Path(path).name} cannot be trusted; {remake_hint(path, None)}") from None
+    missing = [field for field in RECORD_FIELDS if field not in record] if isinstance(record, dict) else list(RECORD_FIELDS)
+    if missing:
+        rule = record.get("rule") if isinstance(record, dict) else None
+        raise DamagedArtifact(f"{record_file}: damaged checksum record (no {', '.join(missing)}), so {Path(path).name} "
+                              f"cannot be trusted; {remake_hint(path, rule)}")
+    return record
 
 
 def remake_hint(path: str | os.PathLike, rule: str | None) -> str:
     made_by = f"rule {rule}" if rule else "the rule that writes it"
-    return f"it is made by {made_by}; remake it with: snakemake --forcerun {path}"
+    return (f"it is made by {made_by}; remake it with: snakemake --forcerun {path} --configfile CONFIG "
+            f"(CONFIG: the config file(s) the run was started with)")
 
 
 def damage(path: str | os.PathLike) -> str | None:
@@ -95,7 +113,10 @@ def damage(path: str | os.PathLike) -> str | None:
     path = Path(path)
     if not record_path(path).exists():
         return f"{path}: has no checksum record ({record_path(path).name}), so it cannot be trusted"
-    record = read_record(path)
+    try:
+        record = read_record(path)
+    except DamagedArtifact as error:
+        return str(error)
     hint = remake_hint(path, record.get("rule"))
     if not path.exists():
         return f"{path}: missing (its record says rule {record.get('rule')} wrote it); {hint}"

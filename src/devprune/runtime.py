@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 from typing import Iterable
 
 import torch
@@ -61,5 +62,12 @@ def save_tensors(obj: dict, path: str | os.PathLike, parents: Iterable[str | os.
 
 
 def load_tensors(path: str | os.PathLike, device: str = "cpu") -> dict:
-    """A checkpoint, mask or trajectory the pipeline wrote, after checking it against its record."""
-    return torch.load(integrity.verified(path), map_location=device, weights_only=True)
+    """A checkpoint, mask or trajectory the pipeline wrote, after checking it against its record.
+    A file holding other Python objects is refused unread (torch's weights-only loader runs none of
+    them), named, and never reloaded in an unsafe mode."""
+    try:
+        return torch.load(integrity.verified(path), map_location=device, weights_only=True)
+    except pickle.UnpicklingError:
+        raise integrity.DamagedArtifact(
+            f"{path}: holds Python objects besides tensors and plain values, so this pipeline did not write it; "
+            f"it was refused unread and nothing in it ran; {integrity.remake_hint(path, None)}") from None
