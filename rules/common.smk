@@ -130,13 +130,12 @@ def block_files(seeds, path, root=RESULTS):
 
 
 # The model directories each evaluation job evaluates (wildcards left to the rule), and its log name.
+# Each group is named after the stage that trains its models.
 EVALUATION_GROUPS = {
     "baseline": ["baseline"],
     "early": [f"{{method}}/early/{density}" for density in DENSITIES],
     "late": [f"{{method}}/late/{density}/{{branch}}" for density in DENSITIES],
 }
-#: The stage that trains each evaluation group's models.
-GROUP_STAGE = {"baseline": "baseline", "early": "early", "late": "late"}
 EVALUATION_LOGS = {
     "baseline": "evaluate_baseline",
     "early": "{method}/evaluate_early",
@@ -220,13 +219,13 @@ def multiverse_axes():
 
 def evaluation_variants(group):
     """The distinct choices that shape the metrics of one evaluation group, over all universes."""
-    return list(dict.fromkeys(u.evaluating(GROUP_STAGE[group]) for u in UNIVERSES))
+    return list(dict.fromkeys(u.evaluating(group) for u in UNIVERSES))
 
 
 def all_metrics(universe):
     """Every model's metrics file of ``universe``, each from where its group's choices put it."""
     return [
-        f"{universe.evaluating(GROUP_STAGE[group]).directory(RESULTS)}/seed{s}/{path}/metrics.parquet"
+        f"{universe.evaluating(group).directory(RESULTS)}/seed{s}/{path}/metrics.parquet"
         for s in SEEDS
         for group, path in model_dirs()
     ]

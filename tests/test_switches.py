@@ -15,8 +15,8 @@ from devprune.phased import models as model_module
 from devprune.phased import tables
 from devprune.phased.models import HiddenNoise, TaskGatedMLP, initialise
 from devprune.phased.tasks import TASKS, TaskData, draw_task_data
-from devprune.phased.train import (MIXED, STAGE_DEFAULTS, Network, alternating_batches, stage_batches, steps_per_epoch,
-                                   train, train_stacked)
+from devprune.phased.train import (ALTERNATIONS, MIXED, STAGE_DEFAULTS, STAGE_TASKS, Network, alternating_batches,
+                                   stage_batches, steps_per_epoch, train, train_stacked)
 
 from conftest import tiny_config
 from test_tables import EVAL, paper_like, synthetic_metrics
@@ -26,6 +26,14 @@ SIZES = {"visual": 10, "voice": 6}
 
 def _batches(settings, epoch=1, seed=0):
     return list(stage_batches(SIZES, {"batch_size": 4, **settings}, torch.Generator().manual_seed(seed), epoch))
+
+
+def test_the_libraries_choices_are_the_schemas():
+    from devprune.config import load_schema
+
+    defs = load_schema()["$defs"]
+    assert tuple(defs["alternation"]["enum"]) == ALTERNATIONS and tuple(defs["tasks"]["enum"]) == tuple(STAGE_TASKS)
+    assert tuple(tiny_config_schema_enum("claims", "stress_readout")) == tables.STRESS_READOUTS
 
 
 def test_defaults_are_todays_batches_and_the_schemas():
@@ -158,6 +166,7 @@ def test_noise_enters_the_layers_and_position_it_names(layers, position):
         noises.append((draw, None) if position == "before_relu" else (None, draw))
     assert torch.equal(got, _manual_forward(model, x, noises))
     assert tuple(tiny_config_schema_enum("evaluation", "noise_layers")) == model_module.NOISE_LAYERS
+    assert tuple(tiny_config_schema_enum("evaluation", "noise_position")) == model_module.NOISE_POSITIONS
 
 
 def test_stress_readout_mean_over_sigmas():

@@ -36,11 +36,8 @@ def check_values(config: dict, schema: dict | None = None) -> None:
     number (NaN passes every minimum and maximum). Raises :class:`ConfigError` naming the key."""
     root = load_schema() if schema is None else schema
 
-    def resolve(node: dict) -> dict:
-        return {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
-
     def walk(value, node: dict, key: str) -> None:
-        node = resolve(node)
+        node = resolved(root, node)
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(key, value, "must be a finite number (not NaN or infinity)")
         if node.get("type") == "integer" and isinstance(value, float):
@@ -113,7 +110,7 @@ def check_config(config: dict) -> None:
         )
     if claims["low_density"] >= claims["high_density"]:
         raise ConfigError("claims.low_density", claims["low_density"], "must be below claims.high_density")
-    mid = claims.get("mid_densities", [0.6, 0.8])
+    mid = claims.get("mid_densities", schema_defaults("claims")["mid_densities"])
     if mid[0] > mid[1]:
         raise ConfigError("claims.mid_densities", mid, "must be [lowest, highest]: lowest first")
     densities = config["early"]["densities"]
@@ -269,16 +266,22 @@ def density_label(density: float) -> str:
     return f"d{density * 100:.6g}"
 
 
+def resolved(schema: dict, node: dict) -> dict:
+    """A schema node with its ``$ref`` (into ``$defs``) resolved, the node's own keys winning."""
+    if "$ref" not in node:
+        return node
+    return {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+
+
 @functools.lru_cache(maxsize=None)
 def schema_defaults(section: str) -> dict:
     """The documented defaults of one config section's keys (``early``, ``evaluation``, ...)."""
     schema = load_schema()
 
-    def resolve(node: dict) -> dict:
-        return {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
 
-    properties = resolve(schema["properties"][section]).get("properties", {})
-    return {key: resolve(node)["default"] for key, node in properties.items() if "default" in resolve(node)}
+    properties = resolved(schema, schema["properties"][section]).get("properties", {})
+    nodes = {key: resolved(schema, node) for key, node in properties.items()}
+    return {key: node["default"] for key, node in nodes.items() if "default" in node}
 
 
 def schema_node(key: str) -> dict | None:
@@ -286,12 +289,10 @@ def schema_node(key: str) -> dict | None:
     ``$ref`` resolved; None when the schema has no such key."""
     schema = load_schema()
 
-    def resolve(node: dict) -> dict:
-        return {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **node} if "$ref" in node else node
 
     node = schema
     for part in key.split("."):
-        node = resolve(node)
+        node = resolved(schema, node)
         named = node.get("additionalProperties")
         if part in node.get("properties", {}):
             node = node["properties"][part]
@@ -299,7 +300,7 @@ def schema_node(key: str) -> dict | None:
             node = named
         else:
             return None
-    return resolve(node)
+    return resolved(schema, node)
 
 
 def without_defaults(section: str, values: dict) -> dict:
@@ -347,10 +348,7 @@ def config_reference_markdown() -> str:
     rows = ["| key | allowed | description |", "|---|---|---|"]
 
     def resolve(node: dict) -> dict:
-        if "$ref" in node:
-            target = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
-            return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-        return node
+        return resolved(schema, node)
 
     def walk(node: dict, prefix: str) -> None:
         for key, sub in node.get("properties", {}).items():

@@ -32,7 +32,6 @@ SECTION_STAGE = {"task": "data", "model": "baseline", "baseline": "baseline", "m
                  "late": "late", "evaluation": "evaluation", "claims": "tables"}
 #: Keys that decide which models exist (and so the DAG's shape) rather than how one is made.
 SHAPE_KEYS = ("early.densities", "late.branches", "methods")  # and methods.<name>
-DESIGNS = ("one_at_a_time", "full")
 DEFAULT = "default"
 
 
@@ -75,10 +74,6 @@ class Universe:
         last = STAGES.index(stage)
         return Universe(tuple((k, v) for k, v in self.choices
                               if STAGES.index(stage_of(k)) <= last or stage_of(k) == "evaluation"))
-
-    def first_stage(self) -> str | None:
-        """The first stage this universe's choices touch (None for the default universe)."""
-        return min((stage_of(key) for key, _ in self.choices), key=STAGES.index, default=None)
 
     def directory(self, results: str) -> str:
         """Where files shaped by these choices live: ``results`` itself for none (the plain run's

@@ -35,14 +35,13 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
     """Tables 1 and 2, the claims and their stability over seeds for every method, and the
     methods side by side."""
     metrics = read_parquet(metrics_path)
-    wide = tables.headline_values(metrics, eval_cfg, claims_cfg.get("stress_readout", "highest_sigma"))
+    wide = tables.claims_headline_values(metrics, eval_cfg, claims_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     t1, t2, claims, per_seed, coverage, stability = {}, {}, {}, {}, {}, {}
     for method, method_wide in tables.by_method(wide, methods).items():
         t1[method] = tables.table1(method_wide)
         t2[method] = tables.table2(method_wide, ref, cmp)
-        claims[method] = claim_readings.claims_table(method_wide, claims_cfg)
-        values = claim_readings.per_seed_values(method_wide, claims_cfg)
+        claims[method], values = claim_readings.read_claims(method_wide, claims_cfg)
         per_seed[method] = values.reset_index()
         coverage[method] = claim_readings.pi_coverage_table(values, claims_cfg, claims[method])
         stability[method] = claim_readings.stability_table(method_wide, claims_cfg)
@@ -75,7 +74,7 @@ def write_tables(metrics_path: str, outputs, *, eval_cfg: dict, claims_cfg: dict
 def write_figures(metrics_path: str, claims_path: str, stability_path: str, per_seed_path: str, outputs, *,
                   eval_cfg: dict, claims_cfg: dict, methods: list[str]) -> None:
     metrics = read_parquet(metrics_path)
-    wide = tables.headline_values(metrics, eval_cfg, claims_cfg.get("stress_readout", "highest_sigma"))
+    wide = tables.claims_headline_values(metrics, eval_cfg, claims_cfg)
     ref, cmp = claims_cfg["reference_branch"], claims_cfg["comparison_branch"]
     per_method = tables.by_method(wide, methods)
     out = outputs_by_name(outputs)

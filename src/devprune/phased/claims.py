@@ -294,19 +294,19 @@ def choose_prediction_interval(values, bounds: tuple[float, float]) -> dict:
     values = np.asarray(values, dtype=float)
     coverage = leave_one_out_coverage(values, lambda v: prediction_interval(v, PI_CONFIDENCE, bounds))
     raw_low, raw_high = prediction_interval(values, PI_CONFIDENCE)
-    if math.isnan(coverage):
-        reason = "normal theory: too few seeds to measure its coverage"
-    elif coverage < PI_COVERAGE_FLOOR:
-        reason = f"order statistics: the normal-theory PI held {coverage:.2f} of left-out seeds (below {PI_COVERAGE_FLOOR:.2f})"
-    elif raw_low < bounds[0] or raw_high > bounds[1]:
-        reason = f"order statistics: the normal-theory PI reaches past the range [{bounds[0]:g}, {bounds[1]:g}]"
-    else:
-        reason = f"normal theory: it held {coverage:.2f} of left-out seeds"
-    if reason.startswith("order"):
+    measured = not math.isnan(coverage)  # too few seeds to measure it: normal theory stays
+    misses = measured and coverage < PI_COVERAGE_FLOOR
+    past_range = measured and (raw_low < bounds[0] or raw_high > bounds[1])
+    if misses or past_range:
         low, high, level = order_statistic_pi(values, PI_CONFIDENCE)
         method = "order statistics"
+        reason = (f"order statistics: the normal-theory PI held {coverage:.2f} of left-out seeds (below "
+                  f"{PI_COVERAGE_FLOOR:.2f})" if misses else
+                  f"order statistics: the normal-theory PI reaches past the range [{bounds[0]:g}, {bounds[1]:g}]")
     else:
         (low, high), level, method = prediction_interval(values, PI_CONFIDENCE, bounds), PI_CONFIDENCE, "normal"
+        reason = (f"normal theory: it held {coverage:.2f} of left-out seeds" if measured
+                  else "normal theory: too few seeds to measure its coverage")
     return {"pi_low": low, "pi_high": high, "pi_level": level, "pi_method": method, "pi_reason": reason,
             "pi_normal_coverage": coverage}
 
@@ -401,6 +401,13 @@ def paper_values(densities, diff_densities, claims_cfg: dict) -> dict[str, float
 def claims_table(wide: pd.DataFrame, claims_cfg: dict, replicates: int = AGREEMENT_REPLICATES) -> pd.DataFrame:
     """Every claim read over the seeds in ``wide`` (one method's headline values and the
     baseline); ``replicates`` 0 leaves out the verdict agreement (seed subsets)."""
+    return read_claims(wide, claims_cfg, replicates)[0]
+
+
+def read_claims(wide: pd.DataFrame, claims_cfg: dict,
+                replicates: int = AGREEMENT_REPLICATES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claims table of ``wide`` and the per-seed values it was read from
+    (:func:`per_seed_values`), computed once for both."""
     values = per_seed_values(wide, claims_cfg)
     early = tables.early_frame(wide)
     diffs = tables.branch_differences(wide, claims_cfg["reference_branch"], claims_cfg["comparison_branch"])
@@ -416,7 +423,8 @@ def claims_table(wide: pd.DataFrame, claims_cfg: dict, replicates: int = AGREEME
     table = pd.DataFrame(rows)
     if "detail" not in table:
         table["detail"] = None
-    return table.astype({"paper_in_ci": "boolean", "paper_in_pi": "boolean", "fragile": "boolean", "seeds_needed": "Int64"})
+    types = {"paper_in_ci": "boolean", "paper_in_pi": "boolean", "fragile": "boolean", "seeds_needed": "Int64"}
+    return table.astype(types), values
 
 
 # ---- prediction-interval coverage ---------------------------------------------------------------

@@ -26,11 +26,10 @@ def write_universe_claims(metrics_path: str, outputs, *, eval_cfg: dict, claims_
                           results_hash: str) -> None:
     """One universe's claims table and per-seed values (``claims`` and ``claims_per_seed``)."""
     metrics = read_parquet(metrics_path)
-    wide = tables.headline_values(metrics, eval_cfg, claims_cfg.get("stress_readout", "highest_sigma"))
-    per_method = tables.by_method(wide, methods)
-    claims = tables.stack_methods({m: claim_readings.claims_table(w, claims_cfg) for m, w in per_method.items()})
-    per_seed = tables.stack_methods({m: claim_readings.per_seed_values(w, claims_cfg).reset_index()
-                                     for m, w in per_method.items()})
+    wide = tables.claims_headline_values(metrics, eval_cfg, claims_cfg)
+    read = {m: claim_readings.read_claims(w, claims_cfg) for m, w in tables.by_method(wide, methods).items()}
+    claims = tables.stack_methods({m: table for m, (table, _) in read.items()})
+    per_seed = tables.stack_methods({m: values.reset_index() for m, (_, values) in read.items()})
     files, prov = table_files(outputs), summary_provenance(metrics, results_hash)
     write_table(claims, claim_readings.claims_markdown(claims), files["claims"], title="Claims of one universe",
                 provenance=prov, parents=[metrics_path])
