@@ -119,3 +119,13 @@ def evaluation_job(metrics_path: Path) -> str:
 def assert_same_metrics(workdir: Path, reference: Path) -> None:
     path = Path("results") / "tiny" / "metrics.parquet"
     pd.testing.assert_frame_equal(pd.read_parquet(workdir / path), pd.read_parquet(reference / path))
+
+
+def bench_module(name: str):
+    """A script of bench/ imported as a module (bench/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

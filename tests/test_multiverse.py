@@ -6,10 +6,11 @@ import collections
 import pandas as pd
 import pytest
 
+from devprune import measured
 from devprune.config import ConfigError
 from devprune.multiverse import Universe, check_multiverse, declared_universes
 
-from conftest import N_BRANCHES, N_DENSITIES, dry_run, planned_jobs, results, snakemake, tiny_config
+from conftest import N_BRANCHES, N_DENSITIES, bench_module, dry_run, planned_jobs, results, snakemake, tiny_config
 
 CFG = tiny_config()
 N_BLOCKS, N_METHODS = 1, len(CFG["methods"])
@@ -86,14 +87,7 @@ def test_a_bad_axis_is_refused_by_snakemake_before_any_job(tmp_path):
 
 
 def _sharing_table(results_dir, config):
-    import importlib.util
-
-    from conftest import REPO
-
-    spec = importlib.util.spec_from_file_location("multiverse_sharing", REPO / "bench" / "multiverse_sharing.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.sharing_table(results_dir, config)
+    return bench_module("multiverse_sharing").sharing_table(results_dir, config)
 
 
 def _counts(output):
@@ -137,6 +131,22 @@ def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_onl
     assert sharing.loc["all", "naive jobs"] == 2 * per_universe
     assert sharing.loc["all", "shared jobs"] == per_universe + groups + 2
     assert sharing.loc["late", "shared jobs"] == N_METHODS * N_DENSITIES * N_BRANCHES
+    # its snapshot keeps the multiverse tables and figures, and the README blocks render them
+    snap = tiny_copy / "measured" / "multiverse"
+    measured.snapshot(results(tiny_copy), snap)
+    sharing.reset_index().to_parquet(snap / "multiverse_sharing.parquet")
+    assert {p.name for p in snap.iterdir()} >= {"multiverse.parquet", "attribution.parquet", "specification_curves.png"}
+    blocks = measured.render(snap)
+    for row in robustness.itertuples():
+        line = next(x for x in blocks["multiverse/robustness"].splitlines() if x.startswith(f"| {row.claim_id} |"))
+        assert f"| {row.verdict} | {row.same_verdict} of 2 |" in line and ("**robust**" in line) == row.robust
+    attributed = pd.read_parquet(snap / "attribution.parquet")
+    moved = attributed[attributed["universe"] != "default"].dropna(subset=["shift"])
+    assert len(moved) > 0
+    for row in moved.itertuples():
+        assert f"| {row.claim_id} |" in blocks["multiverse/attribution"]
+        assert f"evaluation.noise_layers=last {row.shift:+.2f} [{row.shift_ci_low:+.2f}, " in blocks["multiverse/attribution"]
+    assert f"| all | {2 * per_universe} | {per_universe + groups + 2} |" in blocks["multiverse/multiverse_sharing"]
     # the same multiverse with its keys in another order: the same names, no job
     reordered = {**config, "multiverse": {"design": "one_at_a_time", "axes": {"evaluation.noise_layers": ["last"]}}}
     assert planned_jobs(dry_run(tiny_copy, reordered)) == []

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
+from devprune import cli, compare
 from devprune import masks as masking
 from devprune.io import METRICS_SCHEMA, PROVENANCE_COLUMNS, SUMMARY_PROVENANCE_COLUMNS, cpu_model
 from devprune.phased.stages import load_model
@@ -166,11 +167,16 @@ def warm_jobs_in(logs) -> int:
     return sum("forked from the warm server" in path.read_text() for path in logs.rglob("*.log"))
 
 
-def test_cores_1_and_cold_jobs_give_identical_metrics_and_weights(tiny_run, tmp_path):
+def test_cores_1_and_cold_jobs_give_identical_metrics_and_weights(tiny_run, tmp_path, capsys):
     """Snakemake caps the baseline's 2 threads at --cores 1, and every job runs as its own fresh
-    process (warm_start: false) instead of a fork of the warm server: the numbers do not change."""
+    process (warm_start: false) instead of a fork of the warm server: the numbers do not change,
+    and every artifact of the run in this other directory has the same bytes."""
     snakemake(tmp_path, "--cores", "1", config={**tiny_config(), "warm_start": False})
     ours, theirs = results(tmp_path), results(tiny_run)
+    n_artifacts = len(compare.artifacts(theirs))
+    assert n_artifacts == len(compare.artifacts(ours)) >= N_SEEDS * MODELS_PER_SEED * 2
+    assert cli.main(["compare", str(ours), str(theirs)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith(f": {n_artifacts} identical bytes")
     assert torch_threads_in_log(ours / "logs" / "block0" / "baseline.log") == 1
     assert warm_jobs_in(ours / "logs") == 0 and warm_jobs_in(theirs / "logs") >= N_JOBS // 2
     pd.testing.assert_frame_equal(pd.read_parquet(ours / "metrics.parquet"), pd.read_parquet(theirs / "metrics.parquet"))
@@ -184,10 +190,30 @@ def test_cores_1_and_cold_jobs_give_identical_metrics_and_weights(tiny_run, tmp_
         )
 
 
-def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path):
+def test_a_changed_seed_is_named_by_compare_at_its_first_differing_metric(tiny_run, tmp_path, capsys):
+    snakemake(tmp_path, "--cores", "2", config={**tiny_config(), "seeds": [0, 2]})
+    assert cli.main(["compare", str(results(tiny_run)), str(results(tmp_path))]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    outcome = {line.split(": ")[1].split(" (")[0]: line.split(": ")[0] for line in lines[:-1]}
+    assert outcome["seed1/baseline/model.pt"] == "only in A" and outcome["seed2/baseline/model.pt"] == "only in B"
+    assert not any(path.startswith("seed0/") for path in outcome)  # seed 0: the same bytes in both runs
+    metrics = pd.read_parquet(results(tiny_run) / "metrics.parquet")
+    first = metrics[metrics["seed"] == 1].iloc[0]  # the rows of seed 1 come after seed 0's, which match
+    line = next(line for line in lines if line.startswith("differing values: metrics.parquet ("))
+    assert f"first differing metric: value in row {first.name} (" in line and f"metric={first.metric}" in line
+    assert f"): {first.value} against" in line
+
+
+def test_killed_run_resumes_without_trusting_partial_targets(tiny_run, tmp_path, monkeypatch, capsys):
     """SIGKILL the whole workflow mid-run (no clean-up at all), then rerun to the end."""
     finished_before = kill_midway(tmp_path, "--cores", "2")
     assert 3 <= len(finished_before) < N_SEEDS * MODELS_PER_SEED
+    # devprune verify, given the run's config, names what the killed run has not made yet
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["verify", "results/tiny", "--configfile", "config.yaml"]) == 1
+    missing = [line for line in capsys.readouterr().out.splitlines() if line.startswith("missing: ")]
+    assert "missing: results/tiny/metrics.parquet (not made yet; rule aggregate_metrics)" in missing
+    assert len(missing) >= N_SEEDS * MODELS_PER_SEED - len(finished_before)
     snakemake(tmp_path, "--unlock")  # a SIGKILLed Snakemake cannot release its lock; the README says so
     snakemake(tmp_path, "--cores", "2")
     assert_same_metrics(tmp_path, tiny_run)

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 RECORD_SUFFIX = ".sha256.json"
+#: The files that get a record: checkpoints, masks and trajectories, and Parquet tables.
+ARTIFACT_PATTERNS = ("*.pt", "*.parquet")
 
 #: The Snakemake rule this process runs for (set once per job); recorded with every file it writes.
 _writer = {"rule": None}

@@ -43,6 +43,8 @@ TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2")
           "benchmark": ("results",)}
 #: Figures a pipeline snapshot keeps, for the README to show.
 FIGURES = {"pipeline": ("claims_distributions",)}
+#: What a pipeline snapshot adds when the run had a multiverse (``tables/multiverse.parquet``).
+MULTIVERSE_TABLES, MULTIVERSE_FIGURES = ("multiverse", "robustness", "attribution"), ("specification_curves", "attribution")
 
 
 def snapshot(results: Path, dest: Path) -> None:
@@ -53,9 +55,10 @@ def snapshot(results: Path, dest: Path) -> None:
         for name in ("results.parquet", "run.json"):
             shutil.copyfile(results / name, dest / name)
         return
-    for name in TABLES[kind]:
+    multiverse = (results / "tables" / "multiverse.parquet").exists()
+    for name in TABLES[kind] + (MULTIVERSE_TABLES if multiverse else ()):
         shutil.copyfile(results / "tables" / f"{name}.parquet", dest / f"{name}.parquet")
-    for name in FIGURES.get(kind, ()):
+    for name in FIGURES.get(kind, ()) + (MULTIVERSE_FIGURES if multiverse else ()):
         shutil.copyfile(results / "figures" / f"{name}.png", dest / f"{name}.png")
     rows = pd.read_parquet(results / "tables" / "claims.parquet")
     info = {
@@ -177,6 +180,54 @@ def bench_block(results: pd.DataFrame, info: dict) -> str:
     return source + "\n" + markdown_table(pd.DataFrame(rows))
 
 
+def robustness_block(robustness: pd.DataFrame, multiverse: pd.DataFrame, source: str) -> str:
+    """Per method: each claim's default verdict, how many universes give it and its direction,
+    and the universes that do not, with what they give instead."""
+    def render(rows: pd.DataFrame) -> str:
+        method = rows["method"].iloc[0]
+        table = []
+        for r in rows.itertuples():
+            others = multiverse[(multiverse["method"] == method) & (multiverse["claim_id"] == r.claim_id)]
+            base = others[others["universe"] == "default"].iloc[0]
+            differ = others[(others["verdict"] != base["verdict"]) | (others["direction"] != base["direction"])]
+            table.append({"id": r.claim_id, "default verdict": r.verdict,
+                          "same verdict": f"{r.same_verdict} of {r.universes}", "same direction": f"{r.direction_share:.2f}",
+                          "robust": "**robust**" if r.robust else "no",
+                          "universes that differ": "; ".join(f"{d.universe}: {d.verdict}, {d.direction}"
+                                                             for d in differ.itertuples()) or "–"})
+        return markdown_table(pd.DataFrame(table))
+    return "\n".join([source, *_per_method(robustness, render)])
+
+
+def attribution_block(attribution: pd.DataFrame, source: str) -> str:
+    """Per method: each claim's paper value, whether the default PI holds it, the universes that
+    bring it inside (fewest choices first) and the universe that moves the estimate most, with
+    the paired shift and its 95 % CI."""
+    def shift(r) -> str:
+        return f"{r['universe']} {r['shift']:+.2f} [{r['shift_ci_low']:+.2f}, {r['shift_ci_high']:+.2f}]"
+
+    def render(rows: pd.DataFrame) -> str:
+        table = []
+        for claim_id, group in rows.groupby("claim_id", sort=False):
+            base = group[group["universe"] == "default"].iloc[0]
+            others = group[group["universe"] != "default"]
+            inside = others[others["paper_in_pi"].fillna(False).astype(bool)].sort_values(["n_choices", "universe"])
+            largest = others.loc[others["shift"].abs().idxmax()] if others["shift"].notna().any() else None
+            table.append({"id": claim_id, "paper": "–" if pd.isna(base.paper_estimate) else f"{base.paper_estimate:.2f}",
+                          "default estimate": f"{base.estimate:.2f}",
+                          "paper in default PI": claim_readings.yes_no(base.paper_in_pi),
+                          "universes with the paper in our PI": ", ".join(inside["universe"]) or
+                          ("–" if pd.isna(base.paper_in_pi) else "none"),
+                          "largest shift [95 % CI]": "–" if largest is None else shift(largest)})
+        return markdown_table(pd.DataFrame(table))
+    return "\n".join([source, *_per_method(attribution, render)])
+
+
+def sharing_block(sharing: pd.DataFrame, source: str) -> str:
+    """Jobs and core-seconds per stage, shared against naive (``bench/multiverse_sharing.py``)."""
+    return source + "\n" + markdown_table(sharing, number_format="{:g}")
+
+
 def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) -> str:
     """Per dataset x architecture: each method's mean test MAE (best in bold), the Friedman p over
     the blocks and pruning's mean rank."""
@@ -212,7 +263,9 @@ def render(snapshot_dir: Path) -> dict[str, str]:
         return {f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
                 f"{name}/claims": forecast_claims_block(frames["claims"], source)}
     renderers = {"claims": claims_block, "pi_coverage": pi_coverage_block, "stability": stability_block,
-                 "table1": table1_block, "table2": table2_block}
+                 "table1": table1_block, "table2": table2_block, "attribution": attribution_block,
+                 "multiverse_sharing": sharing_block,
+                 "robustness": lambda frame, src: robustness_block(frame, frames["multiverse"], src)}
     return {f"{name}/{table}": renderer(frames[table], source) for table, renderer in renderers.items() if table in frames}
 
 

@@ -6,9 +6,11 @@ Thread count and device come from the workflow (the rule's ``threads``, the conf
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import pickle
+from pathlib import Path
 from typing import Iterable
 
 import torch
@@ -56,8 +58,12 @@ def configure_torch_job(threads: int, device: str, log_path: str | None = None, 
 
 def save_tensors(obj: dict, path: str | os.PathLike, parents: Iterable[str | os.PathLike] = ()) -> None:
     """Save a dict of tensors and plain values so that ``torch.load(weights_only=True)`` reads it,
-    and record its digest with its ``parents``' (:mod:`devprune.integrity`)."""
-    atomic_write(path, lambda tmp: torch.save(obj, tmp))
+    and record its digest with its ``parents``' (:mod:`devprune.integrity`). Saved through a
+    buffer, so the zip's inner folder is always ``archive`` (torch names it after the file it
+    writes, here a temporary one): the same tensors give the same bytes in every run."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(buffer.getvalue()))
     integrity.write_record(path, parents)
 
 
