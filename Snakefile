@@ -3,9 +3,18 @@
 #   the seed-002 forecasting benchmark is the target `forecast` (rules/forecast.smk)
 # Run: snakemake --cores N   (see README.md)
 
+import os
+import sys
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+from devprune.config import check_config_files
+
+# Snakemake's own loader names neither the file nor the line of a YAML error; this check does.
+# (It cannot precede Snakemake's reading of --configfile files: README, "Bad config values".)
+check_config_files(["config.yaml"])
 
 
 configfile: "config.yaml"

@@ -1,12 +1,13 @@
 """Bad configs stop Snakemake before any job, with a message naming key, value and rule."""
 
 import copy
+import subprocess
 
 import pytest
 
 from devprune.config import ConfigError, check_config, check_config_files
 
-from conftest import REPO, snakemake, tiny_config
+from conftest import REPO, SNAKEMAKE, snakemake, tiny_config
 
 
 def _with(path, value):
@@ -124,6 +125,28 @@ def test_a_key_given_twice_is_refused_naming_file_and_line(tmp_path):
     result = snakemake(tmp_path, "-n", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0 and f"config.yaml:{line}' = 'seed_block'" in output and f"first on line {line - 1}" in output
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ("seeds: [0, 1\nexperiment: x\n", ":2' = 'experiment: x'", "is not valid YAML"),  # the [ never closes
+    ("seeds:\n\t- 1\n", ":2' = '\\t- 1'", "never tabs"),
+    ("- 1\n- 2\n", "' = 'list'", "must be a mapping of keys at top level"),
+    ("3\n", "' = 'int'", "must be a mapping of keys at top level"),
+])
+def test_a_config_file_that_is_not_a_yaml_mapping_is_refused_naming_file_and_line(tmp_path, text, where, words):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as refused:
+        check_config_files([str(path)])
+    assert f"{path}{where}" in str(refused.value) and words in str(refused.value)
+
+
+@pytest.mark.workflow
+def test_a_broken_config_yaml_is_named_by_the_workflow(tmp_path):
+    (tmp_path / "config.yaml").write_text("experiment: x\nseeds:\n\t- 1\n")
+    result = subprocess.run([*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path), "-n"],
+                            capture_output=True, text=True)
+    assert result.returncode != 0 and "config.yaml:3' = '\\t- 1': is not valid YAML" in result.stdout + result.stderr
 
 
 def test_duplicate_keys_nested_in_a_mapping_are_refused(tmp_path):

@@ -56,7 +56,8 @@ def check_values(config: dict, schema: dict | None = None) -> None:
 
 
 def check_config_files(paths) -> None:
-    """Refuse a config file that gives one key twice in a mapping, which YAML loaders (and so
+    """Refuse a config file that is not valid YAML (a syntax error, a tab indent), that is not a
+    mapping of keys, or that gives one key twice in a mapping, which YAML loaders (and so
     Snakemake) accept by letting the last value win silently; the error names file and line."""
     import yaml
 
@@ -74,7 +75,21 @@ def check_config_files(paths) -> None:
 
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            yaml.load(handle, Loader=StrictLoader)  # JSON is YAML too
+            try:
+                loaded = yaml.load(handle, Loader=StrictLoader)  # JSON is YAML too
+            except yaml.MarkedYAMLError as error:
+                mark = error.problem_mark or error.context_mark
+                raise ConfigError(f"{path}:{mark.line + 1}", _snippet(path, mark.line),
+                                  f"is not valid YAML ({error.problem}, column {mark.column + 1}); YAML "
+                                  f"indents with spaces, never tabs") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(str(path), type(loaded).__name__, "a config file must be a mapping of keys at top level "
+                              "(key: value lines), not a list or a single value")
+
+
+def _snippet(path, line: int) -> str:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return lines[line] if line < len(lines) else ""
 
 
 def check_config(config: dict) -> None:
