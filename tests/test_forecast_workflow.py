@@ -2,19 +2,23 @@
 architectures, all four methods, two sequence lengths, two trials): tables read back."""
 
 import math
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
+import torch
 
 from devprune import measured
 from devprune.stats import mean_ci
 
-from conftest import planned_jobs, snakemake, tiny_config
+from conftest import TINY, planned_jobs, snakemake, tiny_config
 
 pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
 CFG = tiny_config()["forecast"]
-N_RUNS = len(CFG["datasets"]) * len(CFG["architectures"]) * len(CFG["methods"]) * len(CFG["sequence_lengths"]) * CFG["trials"]
+N_CELLS = len(CFG["datasets"]) * len(CFG["architectures"]) * len(CFG["methods"]) * len(CFG["sequence_lengths"])
+N_RUNS = N_CELLS * CFG["trials"]
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +87,46 @@ def test_changing_the_pruning_settings_reruns_only_the_pruning_jobs(forecast_run
         result = snakemake(workdir, "-n", "forecast", config=config)
     finally:
         snakemake(workdir, "-n", "forecast", config=tiny_config())  # restore the run's config
-    trained = [w for rule, w in planned_jobs(result.stdout + result.stderr) if rule == "forecast_train"]
-    assert len(trained) == N_RUNS // len(CFG["methods"]) and all("fmethod=pruning" in w for w in trained)
+    trained = [w for rule, w in planned_jobs(result.stdout + result.stderr) if rule.startswith("forecast_train")]
+    assert len(trained) == N_CELLS // len(CFG["methods"]) and all("fmethod=pruning" in w for w in trained)
+
+
+def test_more_trials_train_only_their_new_block(forecast_run):
+    """Trials 0 and 1 form block 0 (trial_block 2); a third trial adds one job per cell, block 1."""
+    workdir = forecast_run.parents[1]
+    config = tiny_config()
+    config["forecast"]["trials"] = 3
+    try:
+        result = snakemake(workdir, "-n", "forecast", config=config)
+    finally:
+        snakemake(workdir, "-n", "forecast", config=tiny_config())  # restore the run's config
+    planned = planned_jobs(result.stdout + result.stderr)
+    trained = [rule for rule, _ in planned if rule.startswith("forecast_train")]
+    assert trained == ["forecast_train_block1"] * N_CELLS
+    assert sorted(rule for rule, _ in planned if not rule.startswith("forecast_train")) == [
+        "forecast", "forecast_figures", "forecast_metrics", "forecast_tables"]
+
+
+def test_a_trial_computes_the_same_alone_as_after_the_others_of_its_job(forecast_run, tmp_path):
+    """Each trial seeds itself, so its numbers do not depend on the trials its job trained
+    before it: trial 1 of a cell, trained alone in a fresh process, gives the same metrics and
+    weights as in its job, where it followed trial 0."""
+    cell = forecast_run / "stocks" / "lstm" / "mc_dropout" / "L7"
+    script = (
+        "import sys; from devprune.forecast.stages import Trial, TrialFiles, method_settings, train_trial; "
+        "import yaml; cfg = yaml.safe_load(open(sys.argv[1]))['forecast']; "
+        "train_trial(Trial('stocks', cfg['datasets']['stocks']['target'], 'lstm', 'mc_dropout', 7, 1), "
+        "TrialFiles(sys.argv[2], *sys.argv[3:]), method_settings(cfg, 'mc_dropout'), 'cpu')"
+    )
+    alone = [str(tmp_path / name) for name in ("model.pt", "train_log.parquet", "metrics.parquet")]
+    subprocess.run([sys.executable, "-c", script, str(TINY), str(forecast_run / "data" / "stocks" / "series.parquet"), *alone],
+                   check=True)
+    timing = ["train_seconds"]
+    pd.testing.assert_frame_equal(pd.read_parquet(alone[2]).drop(columns=timing),
+                                  pd.read_parquet(cell / "trial1" / "metrics.parquet").drop(columns=timing))
+    pd.testing.assert_frame_equal(pd.read_parquet(alone[1]), pd.read_parquet(cell / "trial1" / "train_log.parquet"))
+    ours, theirs = (torch.load(path, weights_only=True)["state_dict"] for path in (alone[0], cell / "trial1" / "model.pt"))
+    assert ours.keys() == theirs.keys() and all(torch.equal(ours[k], theirs[k]) for k in ours)
 
 
 def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):

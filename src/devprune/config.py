@@ -253,8 +253,9 @@ def results_hash(config: dict) -> str:
 
 
 def forecast_results_hash(config: dict) -> str:
-    """The hash that names the forecasting benchmark's tables: its own section, nothing else."""
-    return stable_hash(config["forecast"])
+    """The hash that names the forecasting benchmark's tables: its own section, nothing else, and
+    not ``trial_block``, which decides how trials are grouped into jobs, not what they compute."""
+    return stable_hash({key: value for key, value in config["forecast"].items() if key != "trial_block"})
 
 
 def stable_hash(*parts: Any) -> str:
