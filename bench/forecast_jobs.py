@@ -1,6 +1,6 @@
 """The forecasting benchmark's wall time under two commits, side by side, on a subset of it.
 
-    python bench/forecast_jobs.py --before 714e72c [--after HEAD] [--rounds 2] [--cores 2]
+    python bench/forecast_jobs.py --before 714e72c [--after HEAD] [--rounds 2] [--cores 2] [--config config.yaml]
 
 Each commit is checked out in a temporary worktree (its own Snakefile and ``src/``, this
 environment's packages) and runs ``snakemake forecast`` from scratch on the same subset of the
@@ -37,8 +37,8 @@ from devprune.markdown_tables import markdown_table  # noqa: E402
 NOT_COMPARED = ("train_seconds", "code_version")
 
 
-def subset_config(dataset: str, lengths: list[int]) -> dict:
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+def subset_config(path: Path, dataset: str, lengths: list[int]) -> dict:
+    config = yaml.safe_load(path.read_text())
     forecast = config["forecast"]
     forecast["datasets"] = {dataset: forecast["datasets"][dataset]}
     forecast["sequence_lengths"] = lengths
@@ -66,13 +66,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", required=True, help="the commit to compare against, e.g. the one before a change")
     parser.add_argument("--after", default="HEAD")
+    parser.add_argument("--config", type=Path, default=REPO / "config.yaml", help="the config to take the subset of")
     parser.add_argument("--dataset", default="stocks")
     parser.add_argument("--lengths", type=int, nargs="+", default=[1, 7, 30])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     args = parser.parse_args()
-    config = subset_config(args.dataset, args.lengths)
+    config = subset_config(args.config, args.dataset, args.lengths)
     commits = {label: subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short=12", rev], check=True,
                                      capture_output=True, text=True).stdout.strip()
                for label, rev in (("before", args.before), ("after", args.after))}

@@ -73,3 +73,18 @@ def test_benchmark_snapshot_renders_the_readme_table(bench_out, tmp_path):
     assert row.split(" | ")[1:4] == [f"{pipeline.wall_s:,.0f} s", f"{reference.wall_s:,.0f} s",
                                      f"{reference.wall_s / pipeline.wall_s:.2f}"]
     assert row.endswith("| yes |") and info["date"] in block and info["machine"] in block
+
+
+def test_forecast_jobs_times_two_commits_on_the_same_subset(tmp_path):
+    """bench/forecast_jobs.py on the tiny config, HEAD against itself: both runs train every
+    cell's trials in one job each and give the same metrics."""
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(REPO / "bench" / "forecast_jobs.py"), "--before", "HEAD", "--config", str(TINY),
+                    "--dataset", "stocks", "--lengths", "1", "--rounds", "1", "--out", str(out)],
+                   check=True, capture_output=True, text=True)
+    table = pd.read_parquet(out / "forecast_jobs.parquet")
+    forecast = tiny_config()["forecast"]
+    cells = len(forecast["architectures"]) * len(forecast["methods"])  # one dataset, one length
+    assert list(table["commit"]) == ["before", "after"] and (table["training_jobs"] == cells).all()
+    info = json.loads((out / "run.json").read_text())
+    assert info["same metrics"] is True and info["trainings"] == cells * forecast["trials"]
