@@ -50,7 +50,7 @@ rule forecast_data:
         runtime=10,
     params:
         spec=lambda wc: FORECAST["datasets"][wc.dataset],
-        split=FORECAST["split"],
+        split=without_defaults("forecast.split", FORECAST["split"]),
     script:
         "../workflow_scripts/forecast_data.py"
 
@@ -79,7 +79,7 @@ for block, block_trials in TRIAL_BLOCKS.items():
             gpu=GPUS_PER_JOB,
         params:
             target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
-            cfg=lambda wc: method_settings(FORECAST, wc.fmethod),
+            cfg=lambda wc: method_settings(FORECAST, wc.fmethod, wc.architecture),
             device=config["device"],
             trials=block_trials,
         script:

@@ -12,17 +12,24 @@ from devprune import masks as masking
 from devprune.forecast.data import Scaler, label_and_scale, split_bounds, split_windows
 from devprune.forecast.models import PatchTST, RecurrentForecaster, patch_layout
 from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source, resampled
+from devprune.forecast.stages import complete_settings
 from devprune.forecast.train import predict, train_forecaster
 from devprune.pruning.schedules import cubic_sparsity
 
 PRUNING = {"layers": "all", "warmup": 2, "prune_every": 5, "s_min": 0.3, "s_max": 0.7}
 
 
-def make_splits(values, target, length, *, train, validation):
+def full(**settings):
+    """Training settings with every documented default filled in, as a job gets them."""
+    return complete_settings(settings)
+
+
+def make_splits(values, target, length, *, train, validation, **split):
     """The windows the pipeline trains on: the stored series (scaled, rows labelled by split) cut
     into windows by the labels, as ``prepare_dataset`` and ``train_trial`` do."""
-    scaled, labels, scaler = label_and_scale(values, train=train, validation=validation)
-    return split_windows(scaled, labels, target, length), scaler
+    split = full(split={"train": train, "validation": validation, **split})["split"]
+    scaled, labels, scaler = label_and_scale(values, split)
+    return split_windows(scaled, labels, target, length, split), scaler
 
 
 def _series(n=400, features=3, seed=0):
@@ -92,7 +99,7 @@ def test_mc_dropout_differs_from_deterministic_inference_only_by_sampling(name):
 def test_pruning_follows_algorithm_2_and_pruned_weights_stay_zero(name):
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
     model = _models(0.0)[name]
-    log, masks = train_forecaster(model, splits, "pruning", dict(epochs=6, lr=0.003, batch_size=16, pruning=PRUNING), 0)
+    log, masks = train_forecaster(model, splits, "pruning", full(epochs=6, lr=0.003, batch_size=16, pruning=PRUNING), 0)
     total = masking.count(masks)[1]
     for epoch, sparsity in zip(log["epoch"], log["sparsity"]):  # 17 batches an epoch: several updates each
         expected = cubic_sparsity(epoch, warmup=2, total=6, s_min=0.3, s_max=0.7)
@@ -115,7 +122,7 @@ def test_linear_pruning_masks_only_the_fully_connected_layers(name):
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
     model = _models(0.0)[name]
     dense = {n: w.detach().clone() for n, w in model.named_parameters()}
-    settings = dict(epochs=6, lr=0.003, batch_size=16, pruning={**PRUNING, "layers": "linear"})
+    settings = full(epochs=6, lr=0.003, batch_size=16, pruning={**PRUNING, "layers": "linear"})
     _, masks = train_forecaster(model, splits, "pruning", settings, 0)
     assert sorted(masks) == sorted(LINEAR_WEIGHTS[name])
     total = sum(dense[n].numel() for n in masks)
@@ -128,7 +135,7 @@ def test_linear_pruning_masks_only_the_fully_connected_layers(name):
 
 def test_training_is_deterministic_for_a_seed_and_methods_differ():
     splits, _ = make_splits(_series(), target=0, length=7, train=0.7, validation=0.15)
-    settings = dict(epochs=2, lr=0.003, batch_size=16, pruning=PRUNING)
+    settings = full(epochs=2, lr=0.003, batch_size=16, pruning=PRUNING)
     logs = {}
     for method, dropout in (("none", 0.0), ("dropout", 0.3), ("dropout", 0.3)):
         model = _models(dropout)["lstm"]

@@ -116,7 +116,7 @@ def test_a_trial_computes_the_same_alone_as_after_the_others_of_its_job(forecast
         "import sys; from devprune.forecast.stages import Trial, TrialFiles, method_settings, train_trial; "
         "import yaml; cfg = yaml.safe_load(open(sys.argv[1]))['forecast']; "
         "train_trial(Trial('stocks', cfg['datasets']['stocks']['target'], 'lstm', 'mc_dropout', 7, 1), "
-        "TrialFiles(sys.argv[2], *sys.argv[3:]), method_settings(cfg, 'mc_dropout'), 'cpu')"
+        "TrialFiles(sys.argv[2], *sys.argv[3:]), method_settings(cfg, 'mc_dropout', 'lstm'), 'cpu')"
     )
     alone = [str(tmp_path / name) for name in ("model.pt", "train_log.parquet", "metrics.parquet")]
     subprocess.run([sys.executable, "-c", script, str(TINY), str(forecast_run / "data" / "stocks" / "series.parquet"), *alone],

@@ -255,7 +255,17 @@ def results_hash(config: dict) -> str:
 def forecast_results_hash(config: dict) -> str:
     """The hash that names the forecasting benchmark's tables: its own section, nothing else, and
     not ``trial_block``, which decides how trials are grouped into jobs, not what they compute."""
-    return stable_hash({key: value for key, value in config["forecast"].items() if key != "trial_block"})
+    return stable_hash({key: value for key, value in forecast_without_defaults(config["forecast"]).items()
+                        if key != "trial_block"})
+
+
+def forecast_without_defaults(forecast: dict) -> dict:
+    """The forecast section less the keys at their documented default, in it and in its
+    ``split`` and ``pruning`` (:func:`without_defaults`)."""
+    minimal = without_defaults("forecast", forecast)
+    for section in ("split", "pruning"):
+        minimal[section] = without_defaults(f"forecast.{section}", forecast[section])
+    return minimal
 
 
 def stable_hash(*parts: Any) -> str:
@@ -291,12 +301,10 @@ def resolved(schema: dict, node: dict) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def schema_defaults(section: str) -> dict:
-    """The documented defaults of one config section's keys (``early``, ``evaluation``, ...)."""
+    """The documented defaults of one config section's keys (``early``, ``evaluation``, or a
+    dotted section such as ``forecast.pruning``)."""
     schema = load_schema()
-
-
-    properties = resolved(schema, schema["properties"][section]).get("properties", {})
-    nodes = {key: resolved(schema, node) for key, node in properties.items()}
+    nodes = {key: resolved(schema, node) for key, node in schema_node(section).get("properties", {}).items()}
     return {key: node["default"] for key, node in nodes.items() if "default" in node}
 
 
@@ -304,8 +312,6 @@ def schema_node(key: str) -> dict | None:
     """The schema of a dotted config key (``early.tasks``, ``methods.magnitude.criterion``), its
     ``$ref`` resolved; None when the schema has no such key."""
     schema = load_schema()
-
-
     node = schema
     for part in key.split("."):
         node = resolved(schema, node)

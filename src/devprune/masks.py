@@ -30,6 +30,13 @@ def prunable_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     return {name: p for name, p in model.named_parameters() if p.dim() >= 2 and "weight" in name.rsplit(".", 1)[-1]}
 
 
+def every_weight(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Every parameter named ``weight`` (LayerNorm gains included) and a position embedding:
+    what the seed-002 authors' code prunes globally (LSTM.py:55,96; PATCHTST.py:164-167)."""
+    return {name: p for name, p in model.named_parameters()
+            if "weight" in name.rsplit(".", 1)[-1] or name.rsplit(".", 1)[-1] == "position"}
+
+
 def linear_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     """The weights of the fully connected (``nn.Linear``) layers only, attention's output
     projection included: what seed 002 masks ("all weight parameters in the fully connected

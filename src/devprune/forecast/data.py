@@ -17,9 +17,14 @@ import torch
 SPLITS = ("train", "validation", "test")
 
 
-def split_bounds(n_rows: int, train: float, validation: float) -> dict[str, tuple[int, int]]:
-    """Row ranges [start, stop) of the three splits, in time order."""
+def split_bounds(n_rows: int, train: float, validation: float | None) -> dict[str, tuple[int, int]]:
+    """Row ranges [start, stop) of the splits, in time order; without ``validation`` only a
+    training and a test split (the test set then validates too: ``validation_set: test``)."""
     train_end = int(n_rows * train)
+    if validation is None:
+        if not 0 < train_end < n_rows:
+            raise ValueError(f"{n_rows} rows cannot be split {train:g}/rest with both splits non-empty")
+        return {"train": (0, train_end), "test": (train_end, n_rows)}
     validation_end = int(n_rows * (train + validation))
     if not 0 < train_end < validation_end < n_rows:
         raise ValueError(f"{n_rows} rows cannot be split {train:g}/{validation:g}/rest with every split non-empty")
@@ -50,19 +55,32 @@ def windows(values: np.ndarray, target: int, length: int, start: int, stop: int)
     return torch.tensor(inputs, dtype=torch.float32), torch.tensor(values[times, target], dtype=torch.float32)
 
 
-def label_and_scale(values: np.ndarray, *, train: float, validation: float) -> tuple[np.ndarray, np.ndarray, Scaler]:
-    """The series standardised with its training rows' statistics, each row's split (by the time of
-    its target) and the scaler: what the pipeline stores for a dataset."""
-    bounds = split_bounds(len(values), train, validation)
-    scaler = Scaler.fit(values[: bounds["train"][1]])
-    labels = np.repeat(SPLITS, [stop - start for start, stop in bounds.values()])
+def label_and_scale(values: np.ndarray, split: dict) -> tuple[np.ndarray, np.ndarray, Scaler]:
+    """The series standardised (on the training rows, or with ``scaler: all_rows`` on every
+    row), each row's split by the time of its target, and the scaler: what the pipeline stores
+    for a dataset. ``split``: the config's ``forecast.split``, every key filled."""
+    separate = split["validation_set"] == "separate"
+    bounds = split_bounds(len(values), split["train"], split["validation"] if separate else None)
+    fitted_on = values if split["scaler"] == "all_rows" else values[: bounds["train"][1]]
+    scaler = Scaler.fit(fitted_on)
+    labels = np.repeat(list(bounds), [stop - start for start, stop in bounds.values()])
     return scaler.transform(values), labels, scaler
 
 
-def split_windows(values: np.ndarray, labels: np.ndarray, target: int, length: int) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """``{split: (inputs, targets)}``: the windows whose target rows carry that split's label."""
-    splits = {}
-    for split in SPLITS:
-        rows = np.flatnonzero(labels == split)
-        splits[split] = windows(values, target, length, rows[0], rows[-1] + 1)
+def split_windows(values: np.ndarray, labels: np.ndarray, target: int, length: int,
+                  split: dict) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """``{split: (inputs, targets)}``. With ``by: time``, the windows whose target rows carry that
+    split's label; with ``by: window``, all windows of the series cut in order by window index
+    into the splits' shares. Without validation rows (``validation_set: test``) the test
+    windows validate."""
+    if split["by"] == "window":
+        inputs, targets = windows(values, target, length, 0, len(values))
+        bounds = split_bounds(len(targets), split["train"], split["validation"] if "validation" in labels else None)
+        splits = {name: (inputs[start:stop], targets[start:stop]) for name, (start, stop) in bounds.items()}
+    else:
+        splits = {}
+        for name in dict.fromkeys(labels):
+            rows = np.flatnonzero(labels == name)
+            splits[name] = windows(values, target, length, rows[0], rows[-1] + 1)
+    splits.setdefault("validation", splits["test"])
     return splits

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from devprune.config import stable_hash
-from devprune.forecast.data import SPLITS, label_and_scale, split_windows
+from devprune.config import forecast_without_defaults, schema_defaults, stable_hash
+from devprune.forecast.data import label_and_scale, split_windows
 from devprune.forecast.models import PatchTST, RecurrentForecaster
 from devprune.forecast.sources import load_source
 from devprune.forecast.train import mae, predict, train_forecaster
@@ -36,7 +36,7 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
         raise ValueError(f"forecast.datasets.{name}.target = {spec['target']!r}: not a column of the data "
                          f"(columns: {', '.join(map(str, table.columns))})")
     values = table.to_numpy(dtype=float)
-    scaled_values, labels, scaler = label_and_scale(values, train=split_cfg["train"], validation=split_cfg["validation"])
+    scaled_values, labels, scaler = label_and_scale(values, {**schema_defaults("forecast.split"), **split_cfg})
     scaled = pd.DataFrame(scaled_values, columns=[str(c) for c in table.columns])
     scaled.insert(0, "split", labels)
     settings_hash = stable_hash("forecast data", spec, split_cfg)
@@ -44,19 +44,44 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
     write_parquet(scaled, series_path, prov, parents=parents)
     write_parquet(pd.DataFrame({"column": scaled.columns[1:], "mean": scaler.mean, "std": scaler.std}), scaler_path, prov,
                   parents=parents)
-    counts = {split: int((labels == split).sum()) for split in SPLITS}
+    counts = {split: int((labels == split).sum()) for split in dict.fromkeys(labels)}
     log.info("%s: %d rows x %d features, rows per split %s (%s)", name, *values.shape, counts, settings_hash)
 
 
 #: The settings of the forecast section each method's training uses, beyond the shared ones: a
 #: job gets only these, so changing one method's settings reruns only that method's jobs.
-SHARED_SETTINGS = ("epochs", "lr", "batch_size", "model")
-METHOD_SETTINGS = {"none": (), "dropout": ("dropout",), "mc_dropout": ("dropout", "mc_samples"), "pruning": ("pruning",)}
+SHARED_SETTINGS = ("epochs", "lr", "batch_size", "model", "early_stopping")
+METHOD_SETTINGS = {"none": (), "dropout": ("dropout",), "mc_dropout": ("dropout", "mc_samples", "mc_validation"),
+                   "pruning": ("pruning",)}
 
 
-def method_settings(forecast: dict, method: str) -> dict:
-    """The training settings of one method's jobs (``cfg`` of :func:`train_trial`)."""
-    return {key: forecast[key] for key in (*SHARED_SETTINGS, *METHOD_SETTINGS[method])}
+def method_settings(forecast: dict, method: str, architecture: str) -> dict:
+    """The training settings of one method's jobs on one architecture (``cfg`` of
+    :func:`train_trial`): keys at their documented default left out, so a switch added later
+    changes no job's params or hash; the pruning schedule with the architecture's own settings
+    (``pruning.by_architecture``) in place."""
+    minimal = forecast_without_defaults(forecast)
+    settings = {key: minimal[key] for key in (*SHARED_SETTINGS, *METHOD_SETTINGS[method]) if key in minimal}
+    if method == "pruning":
+        own = forecast["pruning"].get("by_architecture", {}).get(architecture, {})
+        settings["pruning"] = {**{k: v for k, v in minimal["pruning"].items() if k != "by_architecture"}, **own}
+    if minimal["split"].get("by") == "window":  # windows split by index need the shares; by time, the row labels suffice
+        settings["split"] = forecast["split"]
+    return settings
+
+
+def complete_settings(cfg: dict) -> dict:
+    """``cfg`` of :func:`method_settings` with every documented default filled in."""
+    full = {**schema_defaults("forecast"), **cfg, "split": {**schema_defaults("forecast.split"), **cfg.get("split", {})}}
+    if "pruning" in cfg:
+        full["pruning"] = {**schema_defaults("forecast.pruning"), **cfg["pruning"]}
+    return full
+
+
+def arm_dropout(method: str, settings: dict) -> float:
+    """The dropout rate a method's forecaster is built with: the dropout arms' ``dropout``, the
+    pruning arm's ``pruning.dropout`` (0 unless set: pruning replaces dropout), else none."""
+    return settings["pruning"]["dropout"] if method == "pruning" else settings.get("dropout", 0.0)
 
 
 def build_forecaster(architecture: str, n_features: int, length: int, model_cfg: dict, dropout: float):
@@ -99,19 +124,19 @@ def train_trial(trial: Trial, files: TrialFiles, cfg: dict, device: str) -> None
     frame = read_parquet(series_path)
     features = [c for c in frame.columns if c != "split" and c not in PROVENANCE_COLUMNS]
     values = frame[features].to_numpy(dtype=float)
-    splits = {split: tuple(t.to(device) for t in pair)
-              for split, pair in split_windows(values, frame["split"].to_numpy(), features.index(trial.target), length).items()}
+    settings = complete_settings(cfg)
+    windows = split_windows(values, frame["split"].to_numpy(), features.index(trial.target), length, settings["split"])
+    splits = {split: tuple(t.to(device) for t in pair) for split, pair in windows.items()}
     empty = [split for split, (_, targets) in splits.items() if len(targets) == 0]
     if empty:
         raise ValueError(f"dataset {dataset!r} has no {'/'.join(empty)} windows of length {length}: too few rows")
     seed = derived_seed("forecast", dataset, architecture, length, trial.trial)
     torch.manual_seed(seed)
-    dropout = cfg.get("dropout", 0.0)
-    model = build_forecaster(architecture, len(features), length, cfg["model"], dropout).to(device)
+    model = build_forecaster(architecture, len(features), length, cfg["model"], arm_dropout(method, settings)).to(device)
     label = f"{dataset} {architecture} {method} L={length} trial {trial.trial}"
     log.info("%s: %d training, %d test windows", label, len(splits["train"][1]), len(splits["test"][1]))
     start = time.perf_counter()
-    train_log, masks = train_forecaster(model, splits, method, cfg, seed)
+    train_log, masks = train_forecaster(model, splits, method, settings, seed)
     train_seconds = time.perf_counter() - start
     for row in train_log.itertuples():
         log.info("%s epoch %d/%d train MSE %.4f validation MAE %.4f sparsity %.3f", label, row.epoch, cfg["epochs"],
