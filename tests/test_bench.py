@@ -1,12 +1,12 @@
 """The benchmark command on the tiny config: its table is written and its numbers add up."""
 
+import json
 import subprocess
 import sys
 
-import json
-
 import pandas as pd
 import pytest
+import yaml
 
 from devprune import measured
 from devprune.io import code_version
@@ -75,16 +75,28 @@ def test_benchmark_snapshot_renders_the_readme_table(bench_out, tmp_path):
     assert row.endswith("| yes |") and info["date"] in block and info["machine"] in block
 
 
-def test_forecast_jobs_times_two_commits_on_the_same_subset(tmp_path):
-    """bench/forecast_jobs.py on the tiny config, HEAD against itself: both runs train every
-    cell's trials in one job each and give the same metrics."""
+#: The last commit before the forecasting jobs trained blocks of trials and before the switches
+#: for the seed-002 authors' choices: the reference the default protocol must reproduce.
+BEFORE_FORECAST_SWITCHES = "714e72c"
+
+
+def test_forecast_defaults_reproduce_the_commit_before_the_switches_bit_for_bit(tmp_path):
+    """bench/forecast_jobs.py on the tiny config, against the commit before trial blocks and the
+    authors' switches: one job per trial there, one per cell here, and the same metrics (every
+    column but the training time and the commit), bit for bit."""
+    known = subprocess.run(["git", "-C", str(REPO), "cat-file", "-e", f"{BEFORE_FORECAST_SWITCHES}^{{commit}}"])
+    if known.returncode:
+        pytest.skip(f"commit {BEFORE_FORECAST_SWITCHES} is not in this clone's history (a shallow clone)")
+    config = tiny_config()
+    del config["forecast"]["trial_block"]  # that commit's schema does not know the key (its default: one block)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     out = tmp_path / "out"
-    subprocess.run([sys.executable, str(REPO / "bench" / "forecast_jobs.py"), "--before", "HEAD", "--config", str(TINY),
-                    "--dataset", "stocks", "--lengths", "1", "--rounds", "1", "--out", str(out)],
-                   check=True, capture_output=True, text=True)
-    table = pd.read_parquet(out / "forecast_jobs.parquet")
-    forecast = tiny_config()["forecast"]
-    cells = len(forecast["architectures"]) * len(forecast["methods"])  # one dataset, one length
-    assert list(table["commit"]) == ["before", "after"] and (table["training_jobs"] == cells).all()
+    subprocess.run([sys.executable, str(REPO / "bench" / "forecast_jobs.py"), "--before", BEFORE_FORECAST_SWITCHES,
+                    "--config", str(tmp_path / "config.yaml"), "--dataset", "stocks", "--lengths", "1", "7",
+                    "--rounds", "1", "--out", str(out)], check=True, capture_output=True, text=True)
+    table = pd.read_parquet(out / "forecast_jobs.parquet").set_index("commit")
+    forecast = config["forecast"]
+    cells = len(forecast["architectures"]) * len(forecast["methods"]) * 2  # one dataset, two lengths
+    assert table.loc["before", "training_jobs"] == cells * forecast["trials"] and table.loc["after", "training_jobs"] == cells
     info = json.loads((out / "run.json").read_text())
     assert info["same metrics"] is True and info["trainings"] == cells * forecast["trials"]

@@ -12,7 +12,7 @@ import torch
 from devprune import measured
 from devprune.stats import mean_ci
 
-from conftest import TINY, planned_jobs, snakemake, tiny_config
+from conftest import REPO, TINY, planned_jobs, snakemake, tiny_config
 
 pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
 
@@ -148,3 +148,19 @@ def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):
         assert any(line.startswith(f"| {row.claim_id} |") and f"**{row.verdict}**" in line
                    for line in blocks["forecast/claims"].splitlines())
     assert f"{CFG['trials']} trials" in blocks["forecast/claims"]
+
+
+def test_the_authors_protocol_runs_as_its_own_experiment(tmp_path):
+    """configs/forecast_authors.yaml over the tiny config: its own results folder, the test set
+    validating (no validation rows), dropout 0.3, and the pruning arm's LSTM schedule
+    saturating below 1 (0.7 -> 1.2)."""
+    snakemake(tmp_path, "--configfile", str(tmp_path / "config.yaml"), str(REPO / "configs" / "forecast_authors.yaml"),
+              "--cores", "2", "forecast", config=tiny_config())
+    run = tmp_path / "results" / "forecast_authors"
+    metrics = pd.read_parquet(run / "metrics.parquet")
+    assert len(metrics) == N_RUNS
+    series = pd.read_parquet(run / "data" / "stocks" / "series.parquet")
+    assert set(series["split"]) == {"train", "test"}
+    lstm = metrics[(metrics["method"] == "pruning") & (metrics["architecture"] == "lstm")]
+    assert ((lstm["sparsity"] > 0.6) & (lstm["sparsity"] < 1)).all()
+    assert not (run.parent / CFG["experiment"]).exists()  # the default benchmark's folder is untouched

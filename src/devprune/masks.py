@@ -104,6 +104,6 @@ def prune_fraction(model: nn.Module, masks: Masks, fraction: float) -> Masks:
 @torch.no_grad()
 def apply_masks(model: nn.Module, masks: Masks) -> None:
     """Zero every pruned weight in place; called after pruning and after every optimiser step."""
-    weights = prunable_weights(model)
+    weights = dict(model.named_parameters())  # any masked parameter, 1-D gains included (every_weight)
     for name, mask in masks.items():
         weights[name].mul_(mask)

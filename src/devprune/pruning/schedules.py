@@ -36,7 +36,8 @@ def prune_to_sparsity(model: nn.Module, masks: Masks, sparsity: float) -> Masks:
     n_more = max(0, math.floor(sparsity * total) - (total - alive))
     if n_more == 0 or n_more >= alive:
         return masks
-    return keep_largest(magnitude_scores(model), masks, alive - n_more)
+    scores = {name: weight.detach().abs() for name, weight in model.named_parameters() if name in masks}
+    return keep_largest(scores, masks, alive - n_more)
 
 
 @torch.no_grad()
