@@ -13,8 +13,8 @@ lines agree on the numbers trained the same network bit for bit.
 
 When they do not, ``--trace-out`` finds where the bits part: it runs the same data generation and
 training with every aten op intercepted (``TorchDispatchMode``) and writes, for each of the first
-``--ops`` ops, its name, output shapes and the SHA-256 of its output bytes, one JSON line each
-(the first line: the machine). ``--trace-against`` runs the same trace here and names the first
+``--ops`` ops, its name, output shapes and the SHA-256 of its output bytes (and of the arguments
+an in-place op writes), one JSON line each (the first line: the machine). ``--trace-against`` runs the same trace here and names the first
 op whose output differs from the file's: every op before it gave the same bits, so that op (on
 the inputs both machines agree on) is the one whose kernel differs.
 """
@@ -48,8 +48,12 @@ class OpTrace(TorchDispatchMode):
         self.limit, self.ops = limit, []
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        tensors = [t for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor)]
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        # an op that writes into its arguments (Adam's fused step returns nothing) is traced by them
+        written = [value for argument, value in zip(func._schema.arguments, [*args, *kwargs.values()])
+                   if argument.alias_info is not None and argument.alias_info.is_write]
+        tensors = [t for t in tree_flatten([out, written])[0] if isinstance(t, torch.Tensor)]
         digest = hashlib.sha256()
         for tensor in tensors:
             digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())

@@ -181,6 +181,10 @@ rule multiverse:
         ],
     output:
         MULTIVERSE_TABLES,
+        [
+            reported(f"{RESULTS}/tables/{name}.html", f"{name}_table", "Multiverse")
+            for name in ("multiverse", "robustness", "attribution")
+        ],
     log:
         f"{RESULTS}/logs/multiverse.log",
     benchmark:

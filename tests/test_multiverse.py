@@ -2,6 +2,7 @@
 and the real DAG sharing every file a universe's choices do not touch."""
 
 import collections
+import re
 
 import pandas as pd
 import pytest
@@ -131,6 +132,10 @@ def test_an_evaluation_axis_added_to_a_finished_run_evaluates_and_aggregates_onl
     assert sharing.loc["all", "naive jobs"] == 2 * per_universe
     assert sharing.loc["all", "shared jobs"] == per_universe + groups + 2
     assert sharing.loc["late", "shared jobs"] == N_METHODS * N_DENSITIES * N_BRANCHES
+    # a warm job's core-seconds are what its fork logged, not the waiting client's near-zero
+    baseline = results(tiny_copy) / "benchmarks" / "block0" / "baseline.tsv"
+    logged = re.findall(r"cpu_s=([\d.]+)", (results(tiny_copy) / "logs" / "block0" / "baseline.log").read_text())
+    assert logged and bench_module("multiverse_sharing").core_seconds(str(baseline)) == float(logged[-1]) > 0.5
     # its snapshot keeps the multiverse tables and figures, and the README blocks render them
     snap = tiny_copy / "measured" / "multiverse"
     measured.snapshot(results(tiny_copy), snap)

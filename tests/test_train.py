@@ -12,6 +12,7 @@ import torch
 from devprune import masks as masking
 from devprune.phased.models import TaskGatedMLP
 from devprune.phased.tasks import TaskData, draw_task_data
+from devprune.runtime import use_deterministic_algorithms
 from devprune.phased.train import LaneSafeAdam, Network, alternating_batches, train, train_stacked
 
 from conftest import tiny_config
@@ -141,6 +142,30 @@ def test_lane_safe_adam_gives_torch_adams_numbers():
             a.grad, b.grad = grad.clone(), grad.clone()
         optimizer.step()
         fused.step()
+        loop.step()
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+
+
+def test_without_torchs_private_kernels_the_public_paths_run(monkeypatch):
+    """A torch build lacking ``torch._fused_adam_`` and ``torch._C._set_deterministic_algorithms``
+    (another version or build): Adam steps every tensor the elementwise way, torch.optim.Adam's
+    single-tensor loop, and deterministic algorithms are switched on through the public call."""
+    monkeypatch.delattr(torch, "_fused_adam_")
+    monkeypatch.delattr(torch._C, "_set_deterministic_algorithms")
+    monkeypatch.setattr(torch, "use_deterministic_algorithms", lambda flag: public.append(flag))
+    public = []
+    use_deterministic_algorithms()
+    assert public == [True]
+    torch.manual_seed(0)
+    ours = [torch.randn(shape, requires_grad=True) for shape in [(256, 4), (256,), (4,)]]
+    theirs = [p.detach().clone().requires_grad_(True) for p in ours]
+    optimizer, loop = LaneSafeAdam(ours, lr=1e-3), torch.optim.Adam(theirs, lr=1e-3, foreach=False)
+    assert optimizer.fused == []
+    for _ in range(5):
+        for a, b in zip(ours, theirs):
+            a.grad = torch.randn(a.shape)
+            b.grad = a.grad.clone()
+        optimizer.step()
         loop.step()
     assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
 

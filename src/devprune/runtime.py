@@ -47,13 +47,21 @@ def configure_torch_job(threads: int, device: str, log_path: str | None = None, 
     setup_job_logging(log_path, rule)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on CUDA
     torch.set_num_threads(threads)
-    # torch.use_deterministic_algorithms(True) without its side line, which imports torch's
-    # compiler (torch._inductor, about 0.9 s of every job's start-up) only to set a flag that
-    # torch.compile reads; nothing here compiles (bench/startup.py measures the saving).
-    torch._C._set_deterministic_algorithms(True)
+    use_deterministic_algorithms()
     resolved = resolve_device(device)
     log.info("torch %s: %d thread(s), device %s (config: %s)", torch.__version__, torch.get_num_threads(), resolved, device)
     return resolved
+
+
+def use_deterministic_algorithms() -> None:
+    """torch.use_deterministic_algorithms(True) without its side line, which imports torch's
+    compiler (torch._inductor, about 0.9 s of every job's start-up) only to set a flag that
+    torch.compile reads; nothing here compiles (bench/startup.py measures the saving). A torch
+    without the private setter (another version or build) gets the public call."""
+    if hasattr(torch._C, "_set_deterministic_algorithms"):
+        torch._C._set_deterministic_algorithms(True)
+    else:
+        torch.use_deterministic_algorithms(True)
 
 
 def save_tensors(obj: dict, path: str | os.PathLike, parents: Iterable[str | os.PathLike] = ()) -> None:

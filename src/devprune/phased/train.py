@@ -58,7 +58,11 @@ class LaneSafeAdam:
         self.lr = lr
         self.parameters = list(parameters)
         # Which parameters take which path is fixed by their shapes: decided once, not every step.
-        self.fused = [i for i, p in enumerate(self.parameters) if (p.numel() // n_networks) % VECTOR_LANES == 0]
+        # A torch without the private fused kernel (another version, another build) steps every
+        # parameter the public elementwise way: the same update, perhaps not the same last bits.
+        fused_kernel = hasattr(torch, "_fused_adam_")
+        self.fused = [i for i, p in enumerate(self.parameters)
+                      if fused_kernel and (p.numel() // n_networks) % VECTOR_LANES == 0]
         self.elementwise = [i for i in range(len(self.parameters)) if i not in self.fused]
         self.exp_avgs = [torch.zeros_like(p) for p in self.parameters]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.parameters]
