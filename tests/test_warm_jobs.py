@@ -37,11 +37,10 @@ def server_dir():
     """A private, short directory for the server's socket (a socket path has at most 107 bytes)."""
     directory = Path(tempfile.mkdtemp(prefix="dw", dir="/tmp"))
     yield directory
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):  # stop this test's server
+    for pid in _server_processes(directory):  # stop this test's server
         try:
-            if str(directory).encode() in cmdline.read_bytes():
-                os.kill(int(cmdline.parent.name), signal.SIGKILL)
-        except (OSError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
             pass
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -162,3 +161,34 @@ def test_one_server_serves_rules_of_any_thread_count(server_dir, tmp_path):
     result, report = run_job(tmp_path, {**env, "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
     assert report["pid"] != report["script_pid"] and result.returncode == 0
     assert len(list(server_dir.rglob("*.sock"))) == 1
+
+
+def test_a_server_that_cannot_import_makes_jobs_run_cold_at_once(server_dir, tmp_path):
+    """A server that fails to import what it preloads (here a module that does not exist, as a
+    conda environment without snakemake would) records why; the next job runs cold at once,
+    says so, and starts no server of its own."""
+    env = environment(server_dir, DEVPRUNE_WARM_PRELOAD="devprune_no_such_module")
+    first, report = run_job(tmp_path, env, "first")
+    assert report["pid"] == report["script_pid"] and first.returncode == 0  # cold; it started the server
+    deadline = time.time() + 30
+    while not list(server_dir.rglob("*.failed")) and time.time() < deadline:
+        time.sleep(0.1)
+    (marker,) = server_dir.rglob("*.failed")
+    assert "importing devprune_no_such_module: ModuleNotFoundError" in marker.read_text()
+    assert not _server_processes(server_dir)  # the failed server is gone
+    second, report = run_job(tmp_path, env, "second")
+    assert report["pid"] == report["script_pid"] and second.returncode == 0
+    assert "the warm server could not start (importing devprune_no_such_module" in second.stderr
+    assert not _server_processes(server_dir) and socket_of(server_dir) is None  # and it started none
+
+
+def _server_processes(server_dir: Path) -> list[int]:
+    """The processes whose command line names this test's socket directory (its servers)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(server_dir).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return found

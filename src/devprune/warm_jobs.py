@@ -16,7 +16,9 @@ interpreter, the package's location, this file and the environment variables rea
 a different setup gets its own server. It exits after :data:`IDLE_S` seconds without a job.
 
 Off with config ``warm_start: false``, under SLURM (each job its own allocation: nothing to
-share) and where there is no ``fork`` (not Linux).
+share), in Snakemake's conda environments and where there is no ``fork`` (not Linux). A server
+that cannot import what it preloads records why (``<socket>.failed``); for the next
+:data:`FAILED_RETRY_S` jobs then run cold at once, without waiting or starting another.
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ IDLE_S = float(os.environ.get("DEVPRUNE_WARM_IDLE_S", 60))
 HANDSHAKE_S = 10.0  # a server that does not answer in this time is skipped (the job runs cold)
 STARTING_WAIT_S = 5.0  # how long a job waits for a server that is still importing
 PRELOAD = ("torch", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
+#: Further modules to preload, comma-separated (e.g. a heavy library of your own rules).
+EXTRA_PRELOAD_ENV = "DEVPRUNE_WARM_PRELOAD"
+#: How long a server's failure to start makes jobs run cold without trying again.
+FAILED_RETRY_S = 600.0
 # Environment variables that libraries read when they are imported (before the fork), so a
 # server must have been started under the same values. Except the thread counts that Snakemake
 # sets per job (OMP_NUM_THREADS, MKL_NUM_THREADS, ...): every torch job sets its own with
 # torch.set_num_threads (runtime.configure_torch_job), so one server serves rules of any threads.
-IMPORT_TIME_ENV = ("OMP_", "MKL_", "KMP_", "ATEN_", "TORCH", "PYTORCH", "PYTHON", "LD_", "ARROW_")
+IMPORT_TIME_ENV = ("OMP_", "MKL_", "KMP_", "ATEN_", "TORCH", "PYTORCH", "PYTHON", "LD_", "ARROW_", EXTRA_PRELOAD_ENV)
 PER_JOB_ENV = ("_NUM_THREADS", "_MAXIMUM_THREADS")
 READY, GO = b"R", b"G"
 
@@ -54,8 +60,11 @@ _in_fork = False
 
 
 def enabled(config_value: bool) -> bool:
-    """Whether a job should look for a warm server: config says so, not under SLURM, fork exists."""
-    return bool(config_value) and "SLURM_JOB_ID" not in os.environ and sys.platform == "linux"
+    """Whether a job should look for a warm server: config says so, not under SLURM, fork exists,
+    and not in one of Snakemake's conda environments (``--sdm conda``), which need not contain
+    what the server preloads; that mode is not tested here (no conda channel is reachable)."""
+    return (bool(config_value) and "SLURM_JOB_ID" not in os.environ and sys.platform == "linux"
+            and f"{os.sep}.snakemake{os.sep}conda{os.sep}" not in sys.prefix)
 
 
 def server_address() -> Path:
@@ -80,9 +89,13 @@ def hand_over(config_value: bool = True) -> None:
         address = server_address()
     except OSError:  # no private directory for the socket (read-only /tmp, …): run cold
         return
+    failure = _failure(address)
+    if failure:  # the server could not start: run cold at once, neither waiting nor starting another
+        print(f"devprune warm jobs: the warm server could not start ({failure}); this job runs cold", file=sys.stderr)
+        return
     if not address.exists() and _starting(address):  # still importing: about as long as importing here
         deadline = time.monotonic() + STARTING_WAIT_S
-        while not address.exists() and time.monotonic() < deadline:
+        while not address.exists() and not _failure(address) and time.monotonic() < deadline:
             time.sleep(0.05)
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -104,6 +117,17 @@ def hand_over(config_value: bool = True) -> None:
         print("devprune warm job: the forked job ended without an exit status (killed?)", file=sys.stderr)
         sys.exit(1)
     sys.exit(int.from_bytes(status, "big", signed=True))
+
+
+def _failure(address: Path) -> str | None:
+    """Why the server of this address failed to start, if it did in the last FAILED_RETRY_S."""
+    marker = Path(f"{address}.failed")
+    try:
+        if time.time() - marker.stat().st_mtime < FAILED_RETRY_S:
+            return marker.read_text()
+    except OSError:
+        pass
+    return None
 
 
 def _starting(address: Path) -> bool:
@@ -136,8 +160,14 @@ def serve(address: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return
-    for module in PRELOAD:
-        __import__(module)
+    extra = [m for m in os.environ.get(EXTRA_PRELOAD_ENV, "").split(",") if m]
+    try:
+        for module in (*PRELOAD, *extra):
+            __import__(module)
+    except Exception as error:  # any failure: say why, and let jobs run cold
+        Path(f"{address}.failed").write_text(f"importing {module}: {type(error).__name__}: {error}")
+        return
+    Path(f"{address}.failed").unlink(missing_ok=True)
     address.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(address))
