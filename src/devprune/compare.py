@@ -9,7 +9,6 @@ Parquet file, the tensor of a ``.pt`` file. A file only one run has is named too
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,24 +44,24 @@ def compare_runs(a: Path, b: Path) -> list[Comparison]:
 def compare_files(a: Path, b: Path, name: str) -> Comparison:
     if integrity.file_digest(a) == integrity.file_digest(b):
         return Comparison(name, "identical bytes")
-    difference = parquet_difference(a, b) if a.suffix == ".parquet" else tensor_difference(a, b)
+    if a.suffix == ".parquet":  # each table read once, for its values and its provenance
+        left, right = pd.read_parquet(a), pd.read_parquet(b)
+        difference, note = parquet_difference(left, right), provenance_note(left, right)
+    else:
+        difference, note = tensor_difference(a, b), ""
     if difference:
         return Comparison(name, "differing values", difference)
-    return Comparison(name, "identical values", "bytes differ" + provenance_note(a, b))
+    return Comparison(name, "identical values", "bytes differ" + note)
 
 
-def provenance_note(a: Path, b: Path) -> str:
-    if a.suffix != ".parquet":
-        return ""
-    left, right = pd.read_parquet(a), pd.read_parquet(b)
+def provenance_note(left: pd.DataFrame, right: pd.DataFrame) -> str:
     differ = [c for c in left.columns if c in PROVENANCE and c in right.columns and not left[c].equals(right[c])]
     return f" in provenance: {', '.join(differ)}" if differ else ""
 
 
-def parquet_difference(a: Path, b: Path) -> str | None:
+def parquet_difference(left: pd.DataFrame, right: pd.DataFrame) -> str | None:
     """Where two tables' values first differ (provenance columns aside), or None: the first row
     with a difference, its first differing column, and the row's labels both tables share."""
-    left, right = pd.read_parquet(a), pd.read_parquet(b)
     columns = [c for c in left.columns if c not in PROVENANCE]
     if columns != [c for c in right.columns if c not in PROVENANCE]:
         return f"columns differ: {', '.join(sorted(set(columns) ^ set(right.columns) - PROVENANCE)) or 'their order'}"
