@@ -4,6 +4,7 @@
 import copy
 import functools
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
@@ -32,6 +33,7 @@ from devprune.multiverse import check_multiverse, declared_universes
 from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
+from devprune.forecast.variants import Attribution, check_attribution
 
 check_config_files(workflow.configfiles)
 validate(config, schema="../src/devprune/config.schema.yaml")
@@ -247,8 +249,26 @@ FORECAST_FIGURES = [f"{FRESULTS}/figures/{name}.png" for name in FORECAST_FIGURE
 # One training job per dataset x architecture x method x length and block of trials trains the
 # block's trials in turn (each trial's files of its own): one start-up per block, not per trial.
 CELL = "{dataset}/{architecture}/{fmethod}/L{length}"
-CELL_DIR = f"{FRESULTS}/{CELL}"
 TRIAL_BLOCKS = seed_blocks(range(FORECAST["trials"]), FORECAST["trial_block"])
+
+
+def check_forecast_variant(section):
+    """The schema and the config check, for the config with one variant's forecast section."""
+    check_universe({**config, "forecast": section})
+
+
+check_attribution(FORECAST, check_forecast_variant)
+# The default benchmark first, then the variants of forecast.attribution (none unless declared).
+ATTRIBUTION = Attribution(FORECAST)
+VARIANTS = {variant.name: variant for variant in ATTRIBUTION.variants}
+ATTRIBUTION_TABLES = [
+    f"{FRESULTS}/tables/attribution.{ext}" for ext in ("parquet", "md", "html")
+]
+ATTRIBUTION_FIGURE = f"{FRESULTS}/figures/attribution.png"
+# The forecast target asks for the attribution only when variants are declared.
+ATTRIBUTION_OUTPUTS = (
+    ATTRIBUTION_TABLES + [ATTRIBUTION_FIGURE] if len(VARIANTS) > 1 else []
+)
 
 
 def package_file(wildcards):
@@ -257,9 +277,83 @@ def package_file(wildcards):
     return [f"{DOWNLOADS}/{PACKAGES[package][1]}"] if package else []
 
 
-def trial_files(trials, name):
-    """A cell's per-trial files called ``name`` (its wildcards stay to be filled)."""
-    return [f"{CELL_DIR}/trial{trial}/{name}" for trial in trials]
+def variant_root(variant):
+    """Where the files a variant trains itself live: the benchmark's own for the default."""
+    return f"{FRESULTS}/attribution/{variant.name}" if variant.steps else FRESULTS
+
+
+def forecast_rule_name(name, variant):
+    """A rule's name: the benchmark's own, or with a variant's short hash."""
+    return f"{name}_v{stable_hash(variant.name)[:8]}" if variant.steps else name
+
+
+def data_variants():
+    """The variants that prepare series of their own (the others read an earlier one's)."""
+    return [v for v in ATTRIBUTION.variants if ATTRIBUTION.data_owner(v) == v]
+
+
+def variant_series(variant):
+    """The prepared series a variant's training jobs read ({dataset} left to the rule)."""
+    owner = ATTRIBUTION.data_owner(variant)
+    return f"{variant_root(owner)}/data/{{dataset}}/series.parquet"
+
+
+def forecast_train_blocks():
+    """(variant, block, trials) of every training rule: one per block for the default and for
+    each variant that trains a cell of its own."""
+    owners = {
+        ATTRIBUTION.cell_owner(v, a, m)
+        for v in ATTRIBUTION.variants
+        for a in FORECAST["architectures"]
+        for m in FORECAST["methods"]
+    }
+    return [
+        (v, block, trials)
+        for v in ATTRIBUTION.variants
+        if v in owners
+        for block, trials in TRIAL_BLOCKS.items()
+    ]
+
+
+def variant_settings(variant):
+    """The params function giving a training job its method's settings under ``variant``."""
+    section = ATTRIBUTION.sections[variant]
+    return lambda wc: method_settings(section, wc.fmethod, wc.architecture)
+
+
+def trial_files(trials, name, root=FRESULTS):
+    """A cell's per-trial files called ``name`` under ``root`` (its wildcards stay to be filled)."""
+    return [f"{root}/{CELL}/trial{trial}/{name}" for trial in trials]
+
+
+def variant_metrics(wildcards):
+    """Every trial's metrics file of a variant on the attribution datasets, each from the
+    variant that trains its cell."""
+    variant = VARIANTS[wildcards.variant]
+    return [
+        path
+        for a in FORECAST["architectures"]
+        for m in FORECAST["methods"]
+        for path in expand(
+            trial_files(
+                range(FORECAST["trials"]),
+                "metrics.parquet",
+                variant_root(ATTRIBUTION.cell_owner(variant, a, m)),
+            ),
+            dataset=ATTRIBUTION.datasets,
+            architecture=a,
+            fmethod=m,
+            length=FORECAST["sequence_lengths"],
+        )
+    ]
+
+
+def attribution_variants():
+    """The variants as the attribution table names them."""
+    return [
+        {"name": v.name, "kind": v.kind, "steps": list(v.steps)}
+        for v in ATTRIBUTION.variants
+    ]
 
 
 def forecast_metrics():

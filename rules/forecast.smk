@@ -8,12 +8,14 @@ wildcard_constraints:
     architecture="|".join(FORECAST["architectures"]),
     fmethod="|".join(FORECAST["methods"]),
     length=r"\d+",
+    variant="|".join(re.escape(name) for name in VARIANTS),
 
 
 rule forecast:
     input:
         FORECAST_TABLES,
         FORECAST_FIGURES,
+        ATTRIBUTION_OUTPUTS,
 
 
 rule forecast_fetch:
@@ -33,43 +35,51 @@ rule forecast_fetch:
         "../workflow_scripts/forecast_fetch.py"
 
 
-rule forecast_data:
-    input:
-        package=package_file,
-    output:
-        series=f"{FRESULTS}/data/{{dataset}}/series.parquet",
-        scaler=f"{FRESULTS}/data/{{dataset}}/scaler.parquet",
-    log:
-        f"{FRESULTS}/logs/data_{{dataset}}.log",
-    benchmark:
-        f"{FRESULTS}/benchmarks/data_{{dataset}}.tsv"
-    conda:
-        "../envs/devprune.yaml"
-    resources:
-        mem_mb=4000,
-        runtime=10,
-    params:
-        spec=lambda wc: FORECAST["datasets"][wc.dataset],
-        split=without_defaults("forecast.split", FORECAST["split"]),
-    script:
-        "../workflow_scripts/forecast_data.py"
-
-
-for block, block_trials in TRIAL_BLOCKS.items():
+for variant in data_variants():
 
     rule:
         name:
-            f"forecast_train_block{block}"
+            forecast_rule_name("forecast_data", variant)
         input:
-            series=f"{FRESULTS}/data/{{dataset}}/series.parquet",
+            package=package_file,
         output:
-            models=trial_files(block_trials, "model.pt"),
-            train_logs=trial_files(block_trials, "train_log.parquet"),
-            metrics=trial_files(block_trials, "metrics.parquet"),
+            series=f"{variant_root(variant)}/data/{{dataset}}/series.parquet",
+            scaler=f"{variant_root(variant)}/data/{{dataset}}/scaler.parquet",
         log:
-            f"{FRESULTS}/logs/{CELL}/block{block}.log",
+            f"{variant_root(variant)}/logs/data_{{dataset}}.log",
         benchmark:
-            f"{FRESULTS}/benchmarks/{CELL}/block{block}.tsv"
+            f"{variant_root(variant)}/benchmarks/data_{{dataset}}.tsv"
+        conda:
+            "../envs/devprune.yaml"
+        resources:
+            mem_mb=4000,
+            runtime=10,
+        params:
+            spec=lambda wc: FORECAST["datasets"][wc.dataset],
+            split=without_defaults(
+                "forecast.split", ATTRIBUTION.sections[variant]["split"]
+            ),
+        script:
+            "../workflow_scripts/forecast_data.py"
+
+
+for variant, block, block_trials in forecast_train_blocks():
+
+    rule:
+        name:
+            forecast_rule_name(f"forecast_train_block{block}", variant)
+        input:
+            series=variant_series(variant),
+        output:
+            models=trial_files(block_trials, "model.pt", variant_root(variant)),
+            train_logs=trial_files(
+                block_trials, "train_log.parquet", variant_root(variant)
+            ),
+            metrics=trial_files(block_trials, "metrics.parquet", variant_root(variant)),
+        log:
+            f"{variant_root(variant)}/logs/{CELL}/block{block}.log",
+        benchmark:
+            f"{variant_root(variant)}/benchmarks/{CELL}/block{block}.tsv"
         conda:
             "../envs/devprune.yaml"
         threads: 1
@@ -79,7 +89,7 @@ for block, block_trials in TRIAL_BLOCKS.items():
             gpu=GPUS_PER_JOB,
         params:
             target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],
-            cfg=lambda wc: method_settings(FORECAST, wc.fmethod, wc.architecture),
+            cfg=variant_settings(variant),
             device=config["device"],
             trials=block_trials,
         script:
@@ -135,5 +145,37 @@ rule forecast_figures:
         "../envs/devprune.yaml"
     params:
         methods=FORECAST["methods"],
+    script:
+        "../workflow_scripts/forecast_aggregate.py"
+
+
+rule forecast_variant_metrics:
+    input:
+        variant_metrics,
+    output:
+        f"{FRESULTS}/attribution/{{variant}}/metrics.parquet",
+    log:
+        f"{FRESULTS}/logs/attribution_metrics_{{variant}}.log",
+    conda:
+        "../envs/devprune.yaml"
+    script:
+        "../workflow_scripts/forecast_aggregate.py"
+
+
+rule forecast_attribution:
+    input:
+        expand(f"{FRESULTS}/attribution/{{variant}}/metrics.parquet", variant=VARIANTS),
+    output:
+        ATTRIBUTION_TABLES[:2],
+        reported(ATTRIBUTION_TABLES[2], "forecast_attribution", "Forecasting"),
+        reported(ATTRIBUTION_FIGURE, "forecast_attribution", "Forecasting"),
+    log:
+        f"{FRESULTS}/logs/attribution.log",
+    conda:
+        "../envs/devprune.yaml"
+    params:
+        variants=attribution_variants(),
+        methods=FORECAST["methods"],
+        results_hash=forecast_results_hash(config),
     script:
         "../workflow_scripts/forecast_aggregate.py"

@@ -2,6 +2,7 @@
 architectures, all four methods, two sequence lengths, two trials): tables read back."""
 
 import math
+import re
 import subprocess
 import sys
 
@@ -10,6 +11,8 @@ import pytest
 import torch
 
 from devprune import measured
+from devprune.config import stable_hash
+from devprune.forecast.report import SORT_KEYS
 from devprune.stats import mean_ci
 
 from conftest import REPO, TINY, planned_jobs, snakemake, tiny_config
@@ -164,3 +167,46 @@ def test_the_authors_protocol_runs_as_its_own_experiment(tmp_path):
     lstm = metrics[(metrics["method"] == "pruning") & (metrics["architecture"] == "lstm")]
     assert ((lstm["sparsity"] > 0.6) & (lstm["sparsity"] < 1)).all()
     assert not (run.parent / CFG["experiment"]).exists()  # the default benchmark's folder is untouched
+
+
+def test_attribution_variants_train_only_the_cells_their_steps_change(forecast_run):
+    """Two steps on stocks: the schedule (pruning arm only) and test-set validation (new series,
+    every arm), cumulatively and the second alone. Planned: the schedule's pruning cells, every
+    cell of both steps, and of the second alone only pruning (its other arms are the cumulative
+    variant's files); no job of the benchmark. The table's ranks read back from each variant's
+    metrics, and dropping the section leaves nothing to do."""
+    workdir = forecast_run.parents[1]
+    config = tiny_config()
+    config["forecast"]["attribution"] = {"datasets": ["stocks"], "steps": [
+        {"name": "schedule", "forecast": {"pruning": {"s_min": 0.1, "s_max": 0.5}}},
+        {"name": "selection", "forecast": {"split": {"validation_set": "test"}}}]}
+    cells = len(CFG["architectures"]) * len(CFG["sequence_lengths"])  # of one dataset and method
+    try:
+        planned = planned_jobs(snakemake(workdir, "-n", "forecast", config=config).stdout)
+        trained = [(rule, wildcards) for rule, wildcards in planned if rule.startswith("forecast_train")]
+        by_rule = {}
+        for rule, wildcards in trained:
+            by_rule.setdefault(rule, []).append(re.search(r"fmethod=(\w+)", wildcards).group(1))
+        assert sorted(map(sorted, by_rule.values())) == sorted([
+            ["pruning"] * cells, sorted(CFG["methods"] * cells), ["pruning"] * cells])
+        assert "forecast_train_block0" not in by_rule
+        assert sorted(rule for rule, _ in planned if not rule.startswith("forecast_train")) == sorted(
+            ["forecast", "forecast_attribution", "forecast_data_v" + stable_hash("schedule+selection")[:8]]
+            + ["forecast_variant_metrics"] * 4)
+        snakemake(workdir, "--cores", "2", "forecast", config=config)
+        table = pd.read_parquet(forecast_run / "tables" / "attribution.parquet")
+        assert list(dict.fromkeys(table["variant"])) == ["default", "schedule", "schedule+selection", "selection"]
+        assert list(dict.fromkeys(table["kind"])) == ["default", "cumulative", "alone"]
+        for variant, rows in table[table["statistic"] == "mean rank of pruning"].groupby("variant"):
+            metrics = pd.read_parquet(forecast_run / "attribution" / variant / "metrics.parquet")
+            assert set(metrics["dataset"]) == {"stocks"} and len(metrics) == cells * len(CFG["methods"]) * CFG["trials"]
+            blocks = metrics.pivot_table(index=["architecture", "sequence_length"], columns="method", values="test_mae")
+            assert rows["estimate"].tolist() == pytest.approx([blocks.rank(axis=1)["pruning"].mean()] * 2)  # stocks, all
+        alone, both = (pd.read_parquet(forecast_run / "attribution" / v / "metrics.parquet").set_index(SORT_KEYS)
+                       for v in ("selection", "schedule+selection"))
+        shared = alone.index.get_level_values("method") != "pruning"
+        pd.testing.assert_frame_equal(alone[shared], both[shared])  # the same files
+        assert not alone[~shared]["test_mae"].equals(both[~shared]["test_mae"])
+    finally:
+        restored = snakemake(workdir, "-n", "forecast", config=tiny_config())
+    assert planned_jobs(restored.stdout + restored.stderr) == []

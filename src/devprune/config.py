@@ -254,9 +254,10 @@ def results_hash(config: dict) -> str:
 
 def forecast_results_hash(config: dict) -> str:
     """The hash that names the forecasting benchmark's tables: its own section, nothing else, and
-    not ``trial_block``, which decides how trials are grouped into jobs, not what they compute."""
+    not ``trial_block``, which decides how trials are grouped into jobs, nor ``attribution``,
+    which adds variants beside the benchmark and changes none of its numbers."""
     return stable_hash({key: value for key, value in forecast_without_defaults(config["forecast"]).items()
-                        if key != "trial_block"})
+                        if key not in ("trial_block", "attribution")})
 
 
 def forecast_without_defaults(forecast: dict) -> dict:

@@ -42,7 +42,9 @@ from pathlib import Path
 IDLE_S = float(os.environ.get("DEVPRUNE_WARM_IDLE_S", 60))
 HANDSHAKE_S = 10.0  # a server that does not answer in this time is skipped (the job runs cold)
 STARTING_WAIT_S = 5.0  # how long a job waits for a server that is still importing
-PRELOAD = ("torch", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
+#: torch._dynamo: constructing a torch.optim optimiser (the forecasting jobs' Adam) imports it,
+#: 2-6 s of every such job; imported once here, a forked job finds it loaded.
+PRELOAD = ("torch", "torch._dynamo", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
 #: Further modules to preload, comma-separated (e.g. a heavy library of your own rules).
 EXTRA_PRELOAD_ENV = "DEVPRUNE_WARM_PRELOAD"
 #: How long a server's failure to start makes jobs run cold without trying again.

@@ -67,3 +67,55 @@ def write_figures(metrics_path: str, outputs, *, methods: list[str]) -> None:
         ax.set(title=f"{dataset} / {architecture}", xlabel="sequence length", ylabel="test MAE (standardised)", xscale="log")
     axes[0][0].legend(fontsize="small")
     save_figure(fig, out["mae_by_length.png"])
+
+
+def write_attribution(metrics_paths, outputs, *, variants: list[dict], methods: list[str], results_hash: str) -> None:
+    """The attribution table (Parquet: every statistic; Markdown: pruning's mean rank per variant
+    and dataset, then every claim's verdict per variant) and its figure, from each variant's
+    metrics (``metrics_paths`` in the order of ``variants``)."""
+    frames = [read_parquet(path) for path in metrics_paths]
+    table = tables.attribution([{**variant, "metrics": frame} for variant, frame in zip(variants, frames)], methods)
+    ranks = table[table["statistic"] == "mean rank of pruning"]
+    rank_view = ranks.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
+                                   zip(ranks["estimate"], ranks["ci_low"], ranks["ci_high"])])
+    claim_rows = table[table["statistic"] != "mean rank of pruning"]
+    claim_view = claim_rows.assign(cell=[f"{v} ({m:+.2f})" for v, m in zip(claim_rows["verdict"], claim_rows["estimate"])],
+                                   statistic=[s if scope == "all" else f"{s} {scope}" for s, scope in
+                                              zip(claim_rows["statistic"], claim_rows["scope"])])
+    text = (f"Pruning's mean rank among {len(methods)} methods (1 = best; mean over blocks, 95 % t-interval cut to "
+            f"[1, {len(methods)}]):\n\n"
+            + markdown_table(_pivot(rank_view, "scope")) +
+            "\nThe claims (verdict and estimate; F1 per dataset and over all, the others over all):\n\n"
+            + markdown_table(_pivot(claim_view, "statistic")))
+    files = table_files([path for path in outputs if not str(path).endswith(".png")])
+    prov = summary_provenance(pd.concat(frames, ignore_index=True), results_hash)
+    write_table(table, text, files["attribution"], title="Forecasting: attribution of the gap to the authors' protocol",
+                provenance=prov, parents=list(metrics_paths))
+    _attribution_figure(ranks, outputs_by_name(outputs)["attribution.png"], len(methods))
+
+
+def _pivot(view: pd.DataFrame, columns: str) -> pd.DataFrame:
+    """One row per variant (in table order), one column per ``columns`` value, cells ``cell``."""
+    wide = view.pivot(index=["variant", "kind", "steps"], columns=columns, values="cell")
+    wide = wide.reindex(index=list(dict.fromkeys(zip(view["variant"], view["kind"], view["steps"]))),
+                        columns=list(dict.fromkeys(view[columns])))
+    return wide.reset_index().rename_axis(columns=None)
+
+
+def _attribution_figure(ranks: pd.DataFrame, path: str, n_methods: int) -> None:
+    """Pruning's mean rank (and interval) per variant, one colour per dataset and over all: the
+    cumulative steps joined by a line, the steps alone as points after the dashed line."""
+    names = list(dict.fromkeys(ranks["variant"]))
+    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 3, 3.8))
+    for i, (scope, rows) in enumerate(ranks.groupby("scope", sort=False)):
+        for alone, part in rows.groupby(rows["kind"] == "alone", sort=True):
+            x = [names.index(v) + 0.08 * (i - 1) for v in part["variant"]]
+            ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+                        fmt="o" if alone else "o-", color=colour(i), capsize=3, label=None if alone else str(scope))
+    if (ranks["kind"] == "alone").any():
+        ax.axvline(names.index(ranks.loc[ranks["kind"] == "alone", "variant"].iloc[0]) - 0.5, color="grey", ls="--", lw=0.8)
+    ax.set_xticks(range(len(names)), names, rotation=25, ha="right")
+    ax.set(ylabel=f"mean rank of pruning (1 = best of {n_methods})", ylim=(n_methods + 0.2, 0.8),
+           title="Cumulative steps towards the authors' protocol | each step alone")
+    ax.legend(fontsize="small")
+    save_figure(fig, path)

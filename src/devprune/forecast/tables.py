@@ -108,3 +108,26 @@ def claims(metrics: pd.DataFrame, methods: list[str], overhead_limit: float = 10
         add("F4", f"Pruning costs little training time over dropout (< {overhead_limit:g} %)",
             "training-time overhead of pruning vs dropout (%)", overhead.to_numpy(), "<", overhead_limit, "about 4 %")
     return pd.DataFrame(rows)
+
+
+def attribution(variants: list[dict], methods: list[str]) -> pd.DataFrame:
+    """Pruning under each variant of the benchmark (``variants``: ``name``, ``kind``, ``steps``
+    and its ``metrics``), one row per variant x scope (each dataset, and ``all``) x statistic:
+    pruning's mean rank over blocks (1 = best of ``len(methods)``; 95 % t-interval cut to the
+    ranks' range) and F1, and, over all datasets, every other claim of :func:`claims`."""
+    rows = []
+    for variant in variants:
+        metrics = variant["metrics"]
+        head = {"variant": variant["name"], "kind": variant["kind"], "steps": " + ".join(variant["steps"]) or "–"}
+        scopes = [*metrics.groupby("dataset", sort=False), ("all", metrics)]
+        for scope, subset in scopes:
+            ranks = _blocks(subset)[methods].rank(axis=1)["pruning"].to_numpy()
+            mean, low, high = mean_ci(ranks, bounds=(1.0, float(len(methods))))
+            rows.append({**head, "scope": scope, "statistic": "mean rank of pruning", "estimate": mean, "ci_low": low,
+                         "ci_high": high, "n_blocks": len(ranks), "verdict": "–"})
+            found = claims(subset, methods)
+            for claim in found[(found["claim_id"] == "F1") | (scope == "all")].itertuples():
+                rows.append({**head, "scope": scope, "statistic": claim.claim_id, "estimate": claim.estimate,
+                             "ci_low": claim.ci_low, "ci_high": claim.ci_high, "n_blocks": claim.n_blocks,
+                             "verdict": claim.verdict})
+    return pd.DataFrame(rows)
