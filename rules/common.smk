@@ -287,15 +287,24 @@ def forecast_rule_name(name, variant):
     return f"{name}_v{stable_hash(variant.name)[:8]}" if variant.steps else name
 
 
-def data_variants():
-    """The variants that prepare series of their own (the others read an earlier one's)."""
-    return [v for v in ATTRIBUTION.variants if ATTRIBUTION.data_owner(v) == v]
+def data_dir(variant):
+    """The part of a variant's files' path under the benchmark's directory: none for the default."""
+    return variant_root(variant)[len(FRESULTS) + 1 :] + "/" if variant.steps else ""
+
+
+# The split settings of each variant that prepares series of its own, by its path part (the
+# other variants read an earlier one's series).
+DATA_SPLITS = {
+    data_dir(v): without_defaults("forecast.split", ATTRIBUTION.sections[v]["split"])
+    for v in ATTRIBUTION.variants
+    if ATTRIBUTION.data_owner(v) == v
+}
 
 
 def variant_series(variant):
     """The prepared series a variant's training jobs read ({dataset} left to the rule)."""
-    owner = ATTRIBUTION.data_owner(variant)
-    return f"{variant_root(owner)}/data/{{dataset}}/series.parquet"
+    owner = data_dir(ATTRIBUTION.data_owner(variant))
+    return f"{FRESULTS}/{owner}data/{{dataset}}/series.parquet"
 
 
 def forecast_train_blocks():

@@ -9,6 +9,7 @@ wildcard_constraints:
     fmethod="|".join(FORECAST["methods"]),
     length=r"\d+",
     variant="|".join(re.escape(name) for name in VARIANTS),
+    data_dir="|".join(re.escape(data_dir) for data_dir in DATA_SPLITS),
 
 
 rule forecast:
@@ -35,32 +36,26 @@ rule forecast_fetch:
         "../workflow_scripts/forecast_fetch.py"
 
 
-for variant in data_variants():
-
-    rule:
-        name:
-            forecast_rule_name("forecast_data", variant)
-        input:
-            package=package_file,
-        output:
-            series=f"{variant_root(variant)}/data/{{dataset}}/series.parquet",
-            scaler=f"{variant_root(variant)}/data/{{dataset}}/scaler.parquet",
-        log:
-            f"{variant_root(variant)}/logs/data_{{dataset}}.log",
-        benchmark:
-            f"{variant_root(variant)}/benchmarks/data_{{dataset}}.tsv"
-        conda:
-            "../envs/devprune.yaml"
-        resources:
-            mem_mb=4000,
-            runtime=10,
-        params:
-            spec=lambda wc: FORECAST["datasets"][wc.dataset],
-            split=without_defaults(
-                "forecast.split", ATTRIBUTION.sections[variant]["split"]
-            ),
-        script:
-            "../workflow_scripts/forecast_data.py"
+rule forecast_data:
+    input:
+        package=package_file,
+    output:
+        series=f"{FRESULTS}/{{data_dir}}data/{{dataset}}/series.parquet",
+        scaler=f"{FRESULTS}/{{data_dir}}data/{{dataset}}/scaler.parquet",
+    log:
+        f"{FRESULTS}/{{data_dir}}logs/data_{{dataset}}.log",
+    benchmark:
+        f"{FRESULTS}/{{data_dir}}benchmarks/data_{{dataset}}.tsv"
+    conda:
+        "../envs/devprune.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        spec=lambda wc: FORECAST["datasets"][wc.dataset],
+        split=lambda wc: DATA_SPLITS[wc.data_dir],
+    script:
+        "../workflow_scripts/forecast_data.py"
 
 
 for variant, block, block_trials in forecast_train_blocks():
