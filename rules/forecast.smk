@@ -9,7 +9,7 @@ wildcard_constraints:
     fmethod="|".join(FORECAST["methods"]),
     length=r"\d+",
     variant="|".join(re.escape(name) for name in VARIANTS),
-    data_dir="|".join(re.escape(data_dir) for data_dir in DATA_SPLITS),
+    data_dir="(?:" + "|".join(re.escape(data_dir) for data_dir in DATA_SPLITS) + ")",
 
 
 rule forecast:
