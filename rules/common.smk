@@ -30,7 +30,8 @@ from devprune.config import (
     without_defaults,
 )
 from devprune.multiverse import check_multiverse, declared_universes
-from devprune.forecast.sources import PACKAGES, SOURCE_PACKAGE
+from devprune.forecast.sources import PACKAGES
+from devprune.forecast.registry import SOURCES
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
 from devprune.forecast.variants import Attribution, check_attribution
@@ -273,7 +274,7 @@ ATTRIBUTION_OUTPUTS = (
 
 def package_file(wildcards):
     """The downloaded package file a dataset's source reads, if any."""
-    package = SOURCE_PACKAGE.get(FORECAST["datasets"][wildcards.dataset]["source"])
+    package = SOURCES[FORECAST["datasets"][wildcards.dataset]["source"]].package
     return [f"{DOWNLOADS}/{PACKAGES[package][1]}"] if package else []
 
 

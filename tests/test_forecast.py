@@ -11,7 +11,8 @@ import torch
 from devprune import masks as masking
 from devprune.forecast.data import Scaler, label_and_scale, split_bounds, split_windows
 from devprune.forecast.models import PatchTST, RecurrentForecaster, patch_layout
-from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, load_source, resampled
+from devprune.forecast.registry import load_source
+from devprune.forecast.sources import PACKAGES, check_sha256, fetch_package, resampled
 from devprune.forecast.stages import complete_settings
 from devprune.forecast.train import predict, train_forecaster
 from devprune.pruning.schedules import cubic_sparsity
@@ -142,7 +143,7 @@ def test_training_is_deterministic_for_a_seed_and_methods_differ():
         logs.setdefault(method, []).append(train_forecaster(model, splits, method, settings, 3)[0])
     assert logs["dropout"][0].equals(logs["dropout"][1])
     assert not logs["none"][0]["validation_mae"].equals(logs["dropout"][0]["validation_mae"])
-    with pytest.raises(ValueError, match="forecasting method 'l1': allowed are none, dropout, mc_dropout, pruning"):
+    with pytest.raises(ValueError, match="forecasting method 'l1': registered are none, dropout, mc_dropout, pruning"):
         train_forecaster(_models(0.0)["lstm"], splits, "l1", settings, 3)
 
 

