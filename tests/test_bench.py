@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from devprune import measured
+from devprune import cli, measured
 from devprune.io import code_version
 
 from conftest import REPO, TINY, tiny_config
@@ -65,7 +65,7 @@ def test_benchmark_snapshot_renders_the_readme_table(bench_out, tmp_path):
     info = json.loads((bench_out / "run.json").read_text())
     assert info["code_version"] == code_version() and info["config"] == "tiny.yaml" and "2 of" in info["machine"]
     snap = tmp_path / "bench"
-    assert measured.main(["snapshot", str(bench_out), str(snap)]) == 0
+    assert cli.main(["snapshot", str(bench_out), str(snap)]) == 0
     block = measured.render(snap)["bench/results"]
     table = pd.read_parquet(bench_out / "results.parquet")
     pipeline, reference = (table[(table["run"] == run) & (table["seeds"] == 2)].iloc[0] for run in ("pipeline", "plain reference"))

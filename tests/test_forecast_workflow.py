@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from devprune import measured
+from devprune import cli, measured
 from devprune.forecast.report import SORT_KEYS
 from devprune.stats import mean_ci
 
@@ -134,7 +134,7 @@ def test_a_trial_computes_the_same_alone_as_after_the_others_of_its_job(forecast
 def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):
     """The README's forecasting tables come from a run: each cell read back from the metrics."""
     snap = tmp_path / "forecast"
-    assert measured.main(["snapshot", str(forecast_run), str(snap)]) == 0
+    assert cli.main(["snapshot", str(forecast_run), str(snap)]) == 0
     blocks = measured.render(snap)
     assert set(blocks) == {"forecast/mae", "forecast/claims"}
     metrics = pd.read_parquet(forecast_run / "metrics.parquet")

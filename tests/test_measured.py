@@ -1,20 +1,20 @@
-"""The README's measured tables come from a run: snapshot, render, and the README in sync."""
+"""The docs' measured tables come from a run: a snapshot, and the blocks it renders."""
 
 import pandas as pd
 import pytest
 
-from devprune import measured
+from devprune import cli, docs, measured
 from devprune.io import cpu_model
 
-from conftest import REPO, results
+from conftest import results
 
 
 @pytest.mark.workflow
 def test_snapshot_renders_every_claim_and_verdict(tiny_run, tmp_path):
     snap = tmp_path / "measured" / "tiny"
-    assert measured.main(["snapshot", str(results(tiny_run)), str(snap)]) == 0
+    assert cli.main(["snapshot", str(results(tiny_run)), str(snap)]) == 0
     blocks = measured.render(snap)
-    assert set(blocks) == {"tiny/claims", "tiny/pi_coverage", "tiny/stability", "tiny/table1", "tiny/table2"}
+    assert set(blocks) == {"tiny/claims", "tiny/verdicts", "tiny/pi_coverage", "tiny/stability", "tiny/table1", "tiny/table2"}
     assert (snap / "claims_distributions.png").stat().st_size > 0
     claims = pd.read_parquet(results(tiny_run) / "tables" / "claims.parquet")
     assert len(claims) == 24
@@ -35,32 +35,19 @@ def test_snapshot_renders_every_claim_and_verdict(tiny_run, tmp_path):
         assert cell in blocks["tiny/table1"]
     assert "stress p (Holm)" in blocks["tiny/table2"]
 
-    readme = tmp_path / "README.md"
-    readme.write_text("intro\n<!-- measured:tiny/claims:start -->\nold\n<!-- measured:tiny/claims:end -->\n"
-                      "<!-- measured:tiny/stability:start --><!-- measured:tiny/stability:end -->\nend\n")
-    assert measured.main(["readme", str(readme), str(snap), "--check"]) == 1
-    assert measured.main(["readme", str(readme), str(snap)]) == 0
-    assert measured.main(["readme", str(readme), str(snap), "--check"]) == 0
-    text = readme.read_text()
-    assert text.startswith("intro\n") and text.endswith("end\n") and "old" not in text and blocks["tiny/stability"] in text
+    text = ("intro\n<!-- measured:tiny/claims:start -->\nold\n<!-- measured:tiny/claims:end -->\n"
+            "<!-- measured:tiny/verdicts:start -->\n<!-- measured:tiny/verdicts:end -->\nend\n")
+    rendered = docs.regenerated(text, {f"measured:{name}": block for name, block in blocks.items()}, "page.md")
+    assert rendered.startswith("intro\n") and rendered.endswith("end\n") and "old" not in rendered
+    assert blocks["tiny/claims"] in rendered and blocks["tiny/verdicts"] in rendered
+    for row in claims.itertuples():  # the headline: a verdict per claim
+        assert any(line.startswith(f"| {row.claim_id} | {row.claim} | **{row.verdict}** |")
+                   for line in blocks["tiny/verdicts"].splitlines())
 
 
 def test_snapshot_of_an_unfinished_run_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as error:
-        measured.main(["snapshot", str(tmp_path / "results" / "paper"), str(tmp_path / "snap")])
+        cli.main(["snapshot", str(tmp_path / "results" / "paper"), str(tmp_path / "snap")])
     assert error.value.code == 2
     err = capsys.readouterr().err
     assert "is not a finished run: " in err and "tables/claims.parquet" in err and "tables/table2.parquet" in err
-
-
-def test_a_block_no_snapshot_renders_is_an_error():
-    text = "<!-- measured:paper/claimz:start -->\n<!-- measured:paper/claimz:end -->\n"
-    with pytest.raises(ValueError, match="no snapshot renders the README block.s. paper/claimz; rendered are paper/claims"):
-        measured.replace_blocks(text, {"paper/claims": "x"})
-
-
-def test_readme_tables_match_the_committed_run():
-    """The README's measured tables (claims, stability, Tables 1 and 2, benchmark) are exactly
-    what the committed snapshots render."""
-    snapshots = sorted(str(p) for p in (REPO / "measured").iterdir() if p.is_dir())
-    assert measured.main(["readme", str(REPO / "README.md"), *snapshots, "--check"]) == 0

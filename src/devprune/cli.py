@@ -1,4 +1,4 @@
-"""The ``devprune`` command: ``verify`` audits an experiment's artifacts, ``compare`` two runs'.
+"""The ``devprune`` command: what a user runs by hand besides Snakemake.
 
 ``devprune verify RESULTS [--configfile CONFIG ...]`` re-hashes every checkpoint, mask, trajectory
 and Parquet file against its record and checks that each parent a file was built from still has
@@ -11,6 +11,15 @@ that was killed or has not finished). It exits 1 when anything is wrong.
 ``devprune compare RUN_A RUN_B`` reports, for every artifact of either run, identical bytes,
 identical values or differing values (with the first differing metric or tensor), and exits 1
 unless every artifact of both runs has identical bytes or values.
+
+``devprune snapshot RESULTS DEST`` copies a finished run's summary tables (or a benchmark's
+results) into ``docs/measured/<name>/``, with where they came from.
+
+``devprune docs [--check]`` regenerates every generated block of the README and the docs pages
+(config reference, methods and forecasting registries, claims list, measured tables); with
+``--check`` it changes nothing and exits 1 when a block differs (one edited by hand).
+
+``devprune config-reference`` prints the config reference, generated from the schema.
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devprune import compare, integrity
+from devprune import compare, docs, integrity, measured
+from devprune.config import config_reference_markdown
 
 def audit(results: Path) -> list[str]:
     """Every problem found under ``results``, one line each (empty when all is well)."""
@@ -106,6 +116,30 @@ def compare_runs(a: Path, b: Path) -> int:
     return 0 if matches else 1
 
 
+def take_snapshot(parser: argparse.ArgumentParser, results: Path, dest: Path) -> int:
+    missing = measured.missing_inputs(results)
+    if missing:
+        parser.error(f"{results} is not a finished run: {', '.join(missing)} missing; run the pipeline "
+                     f"(or bench/run_benchmark.py) first")
+    measured.snapshot(results, dest)
+    return 0
+
+
+def regenerate_docs(root: Path, check: bool) -> int:
+    if not (root / "README.md").is_file() or not (root / "docs").is_dir():
+        print(f"devprune docs: {root} holds no README.md and docs/: run it in a clone of devprune (or give --root)",
+              file=sys.stderr)
+        return 2
+    try:
+        changed = docs.stale(root, write=not check)
+    except ValueError as error:
+        print(f"devprune docs: {error}", file=sys.stderr)
+        return 2
+    for path in changed:
+        print(f"{path}: generated blocks {'differ from their sources; run devprune docs' if check else 'regenerated'}")
+    return 1 if check and changed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devprune", description="devprune's command-line tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,7 +152,23 @@ def main(argv: list[str] | None = None) -> int:
                                description=__doc__.split("\n\n")[2])
     pair.add_argument("run_a", type=Path, help="an experiment's results directory, e.g. results/paper")
     pair.add_argument("run_b", type=Path, help="the other run's, e.g. an unpacked published archive")
+    snap = commands.add_parser("snapshot", help="copy a finished run's summary tables into docs/measured/",
+                               description=__doc__.split("\n\n")[3])
+    snap.add_argument("results", type=Path, help="results/<experiment> of a finished run, or a benchmark's --out")
+    snap.add_argument("dest", type=Path, help="e.g. docs/measured/<experiment>")
+    docs = commands.add_parser("docs", help="regenerate every generated block of the README and the docs",
+                               description=__doc__.split("\n\n")[4])
+    docs.add_argument("--check", action="store_true", help="change nothing; exit 1 if any block differs")
+    docs.add_argument("--root", type=Path, default=Path("."), help="the repository (default: here)")
+    commands.add_parser("config-reference", help="print the config reference (Markdown)")
     args = parser.parse_args(argv)
+    if args.command == "snapshot":
+        return take_snapshot(parser, args.results, args.dest)
+    if args.command == "docs":
+        return regenerate_docs(args.root, args.check)
+    if args.command == "config-reference":
+        print(config_reference_markdown(), end="")
+        return 0
     if args.command == "compare":
         return compare_runs(args.run_a, args.run_b)
     return verify(args.results, args.configfile)

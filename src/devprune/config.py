@@ -402,6 +402,3 @@ def config_reference_markdown() -> str:
     walk(schema, "")
     return "\n".join(rows) + "\n"
 
-
-if __name__ == "__main__":
-    print(config_reference_markdown(), end="")

@@ -1,28 +1,24 @@
-"""The README's measured tables, rendered from a run's results, never typed by hand.
+"""The docs' measured tables, rendered from a run's results, never typed by hand.
 
-    python -m devprune.measured snapshot results/paper measured/paper     # after a pipeline run
-    python -m devprune.measured snapshot results/forecast measured/forecast   # after the forecasting run
-    python -m devprune.measured snapshot bench/out measured/bench         # after bench/run_benchmark.py
-    python -m devprune.measured readme README.md measured/* [--check]     # rewrite (or check) the README's blocks
+    devprune snapshot results/paper docs/measured/paper       # after a pipeline run
+    devprune snapshot results/forecast docs/measured/forecast # after the forecasting run
+    devprune snapshot bench/out docs/measured/bench           # after bench/run_benchmark.py
+    devprune docs [--check]                                   # rewrite (or check) every generated block
 
-``snapshot`` copies a run's small summary tables into the repository (``measured/<name>/``) with
-``run.json``, which says where they came from: for a pipeline run the commit, torch version and
-device from the rows' provenance, the seeds and the machine the snapshot was taken on (take it on
-the machine that ran the pipeline); for a benchmark, the ``run.json`` the benchmark wrote.
-``readme`` replaces every block between ``<!-- measured:<snapshot>/<table>:start -->`` and
-``<!-- measured:<snapshot>/<table>:end -->`` (e.g. ``paper/claims``, ``bench/results``) with that
-table rendered from the snapshot folder of that name; a test checks that the README matches.
+``snapshot`` copies a run's small summary tables into the repository (``docs/measured/<name>/``)
+with ``run.json``, which says where they came from: for a pipeline run the commit, torch version
+and device from the rows' provenance, the seeds and the machine the snapshot was taken on (take
+it on the machine that ran the pipeline); for a benchmark, the ``run.json`` the benchmark wrote.
+:func:`render` gives the blocks ``measured:<snapshot>/<table>`` (e.g. ``paper/claims``,
+``bench/results``) that :mod:`devprune.docs` puts into the README and the docs pages.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
-import re
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -86,7 +82,7 @@ def _source(info: dict, snapshot_dir: Path) -> str:
     code = info["code_version"] if tables == info["code_version"] else f"{info['code_version']} (tables: {tables})"
     return (f"*Measured: {n_seeds} {unit}, {info['device']}, torch {info['torch_version']}, code {code}, "
             f"results hash {info['results_hash']}; machine: {info['machine']}. Rendered by "
-            f"`python -m devprune.measured` from `measured/{snapshot_dir.name}/`.*\n")
+            f"`devprune docs` from `docs/measured/{snapshot_dir.name}/`.*\n")
 
 
 def claims_block(claims: pd.DataFrame, source: str) -> str:
@@ -100,6 +96,16 @@ def claims_block(claims: pd.DataFrame, source: str) -> str:
             "paper in CI / PI": f"{claim_readings.yes_no(r.paper_in_ci)} / {claim_readings.yes_no(r.paper_in_pi)}",
             "direction": r.direction, "verdict": f"**{r.verdict}**", "agreement": claim_readings.format_agreement(r),
         } for r in rows.itertuples()])
+        return markdown_table(view)
+    return "\n".join([source, *_per_method(claims, render)])
+
+
+def verdicts_block(claims: pd.DataFrame, source: str) -> str:
+    """The headline: per method, every claim in a few words with its verdict and whether the
+    paper's own value lies in our prediction interval for one run."""
+    def render(rows: pd.DataFrame) -> str:
+        view = pd.DataFrame([{"id": r.claim_id, "claim": r.claim, "verdict": f"**{r.verdict}**",
+                              "paper's run in our PI": claim_readings.yes_no(r.paper_in_pi)} for r in rows.itertuples()])
         return markdown_table(view)
     return "\n".join([source, *_per_method(claims, render)])
 
@@ -166,7 +172,7 @@ def bench_block(results: pd.DataFrame, info: dict) -> str:
     source = (f"*Measured by `bench/run_benchmark.py` on {info['date']}: code {info['code_version']}, torch "
               f"{info['torch_version']}, {info['config']}; machine: {info['machine']}; matmul "
               f"{results['matmul_gflops'].iloc[0]:.0f} GFLOP/s on {results['cores'].iloc[0]} threads. Rendered by "
-              f"`python -m devprune.measured` from `measured/{info['snapshot']}/`.*\n")
+              f"`devprune docs` from `docs/measured/{info['snapshot']}/`.*\n")
     rows = []
     for seeds, run in results.groupby("seeds", sort=True):
         pipeline, reference = (run[run["run"] == name].iloc[0] for name in ("pipeline", "plain reference"))
@@ -262,58 +268,10 @@ def render(snapshot_dir: Path) -> dict[str, str]:
     if info.get("kind") == "forecast":
         return {f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
                 f"{name}/claims": forecast_claims_block(frames["claims"], source)}
-    renderers = {"claims": claims_block, "pi_coverage": pi_coverage_block, "stability": stability_block,
+    renderers = {"claims": claims_block, "verdicts": verdicts_block, "pi_coverage": pi_coverage_block, "stability": stability_block,
                  "table1": table1_block, "table2": table2_block, "attribution": attribution_block,
                  "multiverse_sharing": sharing_block,
                  "robustness": lambda frame, src: robustness_block(frame, frames["multiverse"], src)}
-    return {f"{name}/{table}": renderer(frames[table], source) for table, renderer in renderers.items() if table in frames}
-
-
-def marker(name: str, end: str) -> str:
-    return f"<!-- measured:{name}:{end} -->"
-
-
-BLOCK = re.compile(r"<!-- measured:(?P<name>[^ ]+):start -->.*?<!-- measured:(?P=name):end -->", re.S)
-
-
-def replace_blocks(text: str, blocks: dict[str, str]) -> str:
-    """``text`` with every measured block's content rendered anew; a block no snapshot renders is
-    an error (a typo in a marker must not leave a table stale)."""
-    unknown = sorted({m["name"] for m in BLOCK.finditer(text)} - set(blocks))
-    if unknown:
-        raise ValueError(f"no snapshot renders the README block(s) {', '.join(unknown)}; "
-                         f"rendered are {', '.join(sorted(blocks)) or 'none'}")
-    return BLOCK.sub(lambda m: f"{marker(m['name'], 'start')}\n{blocks[m['name']]}{marker(m['name'], 'end')}", text)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devprune.measured", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    snap = commands.add_parser("snapshot", help="copy a run's summary tables into the repository")
-    snap.add_argument("results", type=Path, help="results/<experiment> of a finished run, or a benchmark's --out")
-    snap.add_argument("dest", type=Path, help="e.g. measured/<experiment>")
-    readme = commands.add_parser("readme", help="rewrite the README's measured blocks from snapshots")
-    readme.add_argument("readme", type=Path)
-    readme.add_argument("snapshots", type=Path, nargs="+", help="measured/<name> folders")
-    readme.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README differs")
-    args = parser.parse_args(argv)
-    if args.command == "snapshot":
-        missing = missing_inputs(args.results)
-        if missing:
-            parser.error(f"{args.results} is not a finished run: {', '.join(missing)} missing; run the pipeline "
-                         f"(or bench/run_benchmark.py) first")
-        snapshot(args.results, args.dest)
-        return 0
-    text = args.readme.read_text()
-    updated = replace_blocks(text, {name: block for snap in args.snapshots for name, block in render(snap).items()})
-    if args.check:
-        if updated != text:
-            print(f"{args.readme}: measured tables differ from the snapshots; run without --check", file=sys.stderr)
-            return 1
-        return 0
-    args.readme.write_text(updated)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    tables = {**frames, "verdicts": frames.get("claims")}
+    return {f"{name}/{table}": renderer(tables[table], source) for table, renderer in renderers.items()
+            if tables.get(table) is not None}

@@ -290,6 +290,3 @@ def registry_markdown() -> str:
             rows.append(f"| {kind} | `{entry.name}` | {keys} | {entry.description} | {entry.source} |")
     return "\n".join(rows) + "\n"
 
-
-if __name__ == "__main__":
-    print(registry_markdown(), end="")
