@@ -82,3 +82,26 @@ def test_a_bad_attribution_is_refused_naming_its_key(change, key, words):
     with pytest.raises(ConfigError) as error:
         check(forecast)
     assert error.value.key == key and words in str(error.value)
+
+
+def test_the_attribution_table_ranks_pruning_per_dataset_and_over_all():
+    """Pruning best on one dataset, worst on the other: mean ranks 1 and 3 there, 2 over all,
+    its interval cut to [1, 3]; F1 per dataset and over all, the other claims over all only."""
+    import pandas as pd
+
+    from devprune.forecast.tables import MEAN_RANK, attribution
+
+    maes = {"a": {"none": 2.0, "dropout": 3.0, "pruning": 1.0}, "b": {"none": 1.0, "dropout": 2.0, "pruning": 3.0}}
+    metrics = pd.DataFrame([
+        {"dataset": d, "architecture": "lstm", "method": m, "sequence_length": length, "trial": 0,
+         "test_mae": mae * length, "train_seconds": 1.0}
+        for d, by_method in maes.items() for m, mae in by_method.items() for length in (1, 2, 3)])
+    table = attribution([{"name": "default", "kind": "default", "steps": [], "metrics": metrics}],
+                        ["none", "dropout", "pruning"])
+    ranks = table[table["statistic"] == MEAN_RANK].set_index("scope")
+    assert ranks["estimate"].to_dict() == {"a": 1.0, "b": 3.0, "all": 2.0}
+    assert ranks.loc["all", "ci_low"] >= 1 and ranks.loc["all", "ci_high"] <= 3 and ranks.loc["a", "n_blocks"] == 3
+    claims = table[table["statistic"] != MEAN_RANK]
+    assert sorted(zip(claims["scope"], claims["statistic"])) == sorted(
+        [("a", "F1"), ("b", "F1"), ("all", "F1"), ("all", "F2-lstm"), ("all", "F3-lstm"), ("all", "F4")])
+    assert claims.set_index(["scope", "statistic"]).loc[("a", "F1"), "verdict"] == "reproduced"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from devprune.forecast import tables as forecast_tables
 from devprune.io import cpu_model
 from devprune.markdown_tables import markdown_table
 from devprune.phased import claims as claim_readings
@@ -32,11 +33,15 @@ def run_kind(results: Path) -> str:
     """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
     if (results / "results.parquet").exists():
         return "benchmark"
-    return "forecast" if (results / "tables" / "summary.parquet").exists() else "pipeline"
+    forecast = any((results / "tables" / f"{name}.parquet").exists() for name in ("summary", "attribution"))
+    return "forecast" if forecast else "pipeline"
 
 
 TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims"),
           "benchmark": ("results",)}
+#: A forecasting run's attribution over variants (``forecast.attribution``), its table and figure:
+#: a run of the variants alone (a subset of the datasets) has these without the benchmark's tables.
+FORECAST_ATTRIBUTION = "attribution"
 #: Figures a pipeline snapshot keeps, for the README to show.
 FIGURES = {"pipeline": ("claims_distributions",)}
 #: What a pipeline snapshot adds when the run had a multiverse (``tables/multiverse.parquet``).
@@ -52,11 +57,17 @@ def snapshot(results: Path, dest: Path) -> None:
             shutil.copyfile(results / name, dest / name)
         return
     multiverse = (results / "tables" / "multiverse.parquet").exists()
-    for name in TABLES[kind] + (MULTIVERSE_TABLES if multiverse else ()):
+    tables = TABLES[kind] + (MULTIVERSE_TABLES if multiverse else ())
+    figures = FIGURES.get(kind, ()) + (MULTIVERSE_FIGURES if multiverse else ())
+    if kind == "forecast":
+        tables = tuple(name for name in tables if (results / "tables" / f"{name}.parquet").exists())
+        if (results / "tables" / f"{FORECAST_ATTRIBUTION}.parquet").exists():
+            tables, figures = (*tables, FORECAST_ATTRIBUTION), (FORECAST_ATTRIBUTION,)
+    for name in tables:
         shutil.copyfile(results / "tables" / f"{name}.parquet", dest / f"{name}.parquet")
-    for name in FIGURES.get(kind, ()) + (MULTIVERSE_FIGURES if multiverse else ()):
+    for name in figures:
         shutil.copyfile(results / "figures" / f"{name}.png", dest / f"{name}.png")
-    rows = pd.read_parquet(results / "tables" / "claims.parquet")
+    rows = pd.read_parquet(dest / f"{tables[-1] if kind == 'forecast' else 'claims'}.parquet")
     info = {
         "kind": kind, "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
         "torch_version": rows["torch_version"].iloc[0], "device": rows["device"].iloc[0],
@@ -71,8 +82,10 @@ def missing_inputs(results: Path) -> list[str]:
     kind = run_kind(results)
     if kind == "benchmark":
         return [] if (results / "run.json").exists() else [str(results / "run.json")]
-    return [str(results / "tables" / f"{name}.parquet") for name in TABLES[kind]
-            if not (results / "tables" / f"{name}.parquet").exists()]
+    missing = [str(results / "tables" / f"{name}.parquet") for name in TABLES[kind]
+               if not (results / "tables" / f"{name}.parquet").exists()]
+    attribution = (results / "tables" / f"{FORECAST_ATTRIBUTION}.parquet").exists()
+    return [] if kind == "forecast" and attribution else missing
 
 
 def _source(info: dict, snapshot_dir: Path) -> str:
@@ -234,6 +247,11 @@ def sharing_block(sharing: pd.DataFrame, source: str) -> str:
     return source + "\n" + markdown_table(sharing, number_format="{:g}")
 
 
+def forecast_attribution_block(attribution: pd.DataFrame, source: str) -> str:
+    """Pruning's mean rank and the claims per variant of the benchmark (its attribution table)."""
+    return source + "\n" + forecast_tables.attribution_markdown(attribution, int(attribution["n_methods"].iloc[0]))
+
+
 def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) -> str:
     """Per dataset x architecture: each method's mean test MAE (best in bold), the Friedman p over
     the blocks and pruning's mean rank."""
@@ -266,8 +284,13 @@ def render(snapshot_dir: Path) -> dict[str, str]:
         return {f"{name}/results": bench_block(frames["results"], {**info, "snapshot": name})}
     source = _source(info, snapshot_dir)
     if info.get("kind") == "forecast":
-        return {f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
-                f"{name}/claims": forecast_claims_block(frames["claims"], source)}
+        blocks = {}
+        if "summary" in frames:
+            blocks.update({f"{name}/mae": forecast_mae_block(frames["summary"], frames["tests"], source),
+                           f"{name}/claims": forecast_claims_block(frames["claims"], source)})
+        if FORECAST_ATTRIBUTION in frames:
+            blocks[f"{name}/attribution"] = forecast_attribution_block(frames[FORECAST_ATTRIBUTION], source)
+        return blocks
     renderers = {"claims": claims_block, "verdicts": verdicts_block, "pi_coverage": pi_coverage_block, "stability": stability_block,
                  "table1": table1_block, "table2": table2_block, "attribution": attribution_block,
                  "multiverse_sharing": sharing_block,

@@ -75,31 +75,13 @@ def write_attribution(metrics_paths, outputs, *, variants: list[dict], methods: 
     metrics (``metrics_paths`` in the order of ``variants``)."""
     frames = [read_parquet(path) for path in metrics_paths]
     table = tables.attribution([{**variant, "metrics": frame} for variant, frame in zip(variants, frames)], methods)
-    ranks = table[table["statistic"] == "mean rank of pruning"]
-    rank_view = ranks.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
-                                   zip(ranks["estimate"], ranks["ci_low"], ranks["ci_high"])])
-    claim_rows = table[table["statistic"] != "mean rank of pruning"]
-    claim_view = claim_rows.assign(cell=[f"{v} ({m:+.2f})" for v, m in zip(claim_rows["verdict"], claim_rows["estimate"])],
-                                   statistic=[s if scope == "all" else f"{s} {scope}" for s, scope in
-                                              zip(claim_rows["statistic"], claim_rows["scope"])])
-    text = (f"Pruning's mean rank among {len(methods)} methods (1 = best; mean over blocks, 95 % t-interval cut to "
-            f"[1, {len(methods)}]):\n\n"
-            + markdown_table(_pivot(rank_view, "scope")) +
-            "\nThe claims (verdict and estimate; F1 per dataset and over all, the others over all):\n\n"
-            + markdown_table(_pivot(claim_view, "statistic")))
+    text = tables.attribution_markdown(table, len(methods))
     files = table_files([path for path in outputs if not str(path).endswith(".png")])
     prov = summary_provenance(pd.concat(frames, ignore_index=True), results_hash)
     write_table(table, text, files["attribution"], title="Forecasting: attribution of the gap to the authors' protocol",
                 provenance=prov, parents=list(metrics_paths))
-    _attribution_figure(ranks, outputs_by_name(outputs)["attribution.png"], len(methods))
-
-
-def _pivot(view: pd.DataFrame, columns: str) -> pd.DataFrame:
-    """One row per variant (in table order), one column per ``columns`` value, cells ``cell``."""
-    wide = view.pivot(index=["variant", "kind", "steps"], columns=columns, values="cell")
-    wide = wide.reindex(index=list(dict.fromkeys(zip(view["variant"], view["kind"], view["steps"]))),
-                        columns=list(dict.fromkeys(view[columns])))
-    return wide.reset_index().rename_axis(columns=None)
+    _attribution_figure(table[table["statistic"] == tables.MEAN_RANK], outputs_by_name(outputs)["attribution.png"],
+                        len(methods))
 
 
 def _attribution_figure(ranks: pd.DataFrame, path: str, n_methods: int) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from devprune.markdown_tables import markdown_table
 from devprune.stats import holm, mean_ci
 from devprune.verdicts import verdict
 
@@ -110,6 +111,9 @@ def claims(metrics: pd.DataFrame, methods: list[str], overhead_limit: float = 10
     return pd.DataFrame(rows)
 
 
+MEAN_RANK = "mean rank of pruning"
+
+
 def attribution(variants: list[dict], methods: list[str]) -> pd.DataFrame:
     """Pruning under each variant of the benchmark (``variants``: ``name``, ``kind``, ``steps``
     and its ``metrics``), one row per variant x scope (each dataset, and ``all``) x statistic:
@@ -118,12 +122,13 @@ def attribution(variants: list[dict], methods: list[str]) -> pd.DataFrame:
     rows = []
     for variant in variants:
         metrics = variant["metrics"]
-        head = {"variant": variant["name"], "kind": variant["kind"], "steps": " + ".join(variant["steps"]) or "–"}
+        head = {"variant": variant["name"], "kind": variant["kind"], "steps": " + ".join(variant["steps"]) or "–",
+                "n_methods": len(methods)}
         scopes = [*metrics.groupby("dataset", sort=False), ("all", metrics)]
         for scope, subset in scopes:
             ranks = _blocks(subset)[methods].rank(axis=1)["pruning"].to_numpy()
             mean, low, high = mean_ci(ranks, bounds=(1.0, float(len(methods))))
-            rows.append({**head, "scope": scope, "statistic": "mean rank of pruning", "estimate": mean, "ci_low": low,
+            rows.append({**head, "scope": scope, "statistic": MEAN_RANK, "estimate": mean, "ci_low": low,
                          "ci_high": high, "n_blocks": len(ranks), "verdict": "–"})
             found = claims(subset, methods)
             for claim in found[(found["claim_id"] == "F1") | (scope == "all")].itertuples():
@@ -131,3 +136,27 @@ def attribution(variants: list[dict], methods: list[str]) -> pd.DataFrame:
                              "ci_low": claim.ci_low, "ci_high": claim.ci_high, "n_blocks": claim.n_blocks,
                              "verdict": claim.verdict})
     return pd.DataFrame(rows)
+
+
+def attribution_markdown(table: pd.DataFrame, n_methods: int) -> str:
+    """The attribution table for a reader: pruning's mean rank per variant and dataset, then every
+    claim's verdict (and estimate) per variant."""
+    ranks = table[table["statistic"] == MEAN_RANK]
+    rank_view = ranks.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
+                                   zip(ranks["estimate"], ranks["ci_low"], ranks["ci_high"])])
+    found = table[table["statistic"] != MEAN_RANK]
+    claim_view = found.assign(cell=[f"{v} ({m:+.2f})" for v, m in zip(found["verdict"], found["estimate"])],
+                              statistic=[s if scope == "all" else f"{s} {scope}" for s, scope in
+                                         zip(found["statistic"], found["scope"])])
+    return (f"Pruning's mean rank among {n_methods} methods (1 = best; mean over blocks, 95 % t-interval cut to "
+            f"[1, {n_methods}]):\n\n" + markdown_table(_by_variant(rank_view, "scope"))
+            + "\nThe claims (verdict and estimate; F1 per dataset and over all, the others over all):\n\n"
+            + markdown_table(_by_variant(claim_view, "statistic")))
+
+
+def _by_variant(view: pd.DataFrame, columns: str) -> pd.DataFrame:
+    """One row per variant (in table order), one column per ``columns`` value, cells ``cell``."""
+    wide = view.pivot(index=["variant", "kind", "steps"], columns=columns, values="cell")
+    wide = wide.reindex(index=list(dict.fromkeys(zip(view["variant"], view["kind"], view["steps"]))),
+                        columns=list(dict.fromkeys(view[columns])))
+    return wide.reset_index().rename_axis(columns=None)
