@@ -46,6 +46,8 @@ localrules:
     forecast_metrics,
     forecast_tables,
     forecast_figures,
+    forecast_variant_metrics,
+    forecast_attribution,
     multiverse,
     multiverse_figures,
 

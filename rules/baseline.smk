@@ -20,8 +20,8 @@ for variant, block, block_seeds in stage_blocks("baseline"):
             "../envs/devprune.yaml"
         threads: config["threads"]["baseline"]
         resources:
-            mem_mb=2000,
-            runtime=30,
+            mem_mb=config["resources"]["baseline"]["mem_mb"],
+            runtime=config["resources"]["baseline"]["runtime"],
             gpu=GPUS_PER_JOB,
         params:
             task=variant_config(variant)[0]["task"],

@@ -26,8 +26,8 @@ for variant, block, block_seeds in stage_blocks("early"):
             "../envs/devprune.yaml"
         threads: config["threads"]["pruning"]
         resources:
-            mem_mb=2000,
-            runtime=30,
+            mem_mb=config["resources"]["pruning"]["mem_mb"],
+            runtime=config["resources"]["pruning"]["runtime"],
             gpu=GPUS_PER_JOB,
         params:
             task=variant_config(variant)[0]["task"],

@@ -29,8 +29,8 @@ for group, log_name in EVALUATION_LOGS.items():
                 "../envs/devprune.yaml"
             threads: config["threads"]["evaluation"]
             resources:
-                mem_mb=2000,
-                runtime=10,
+                mem_mb=config["resources"]["evaluation"]["mem_mb"],
+                runtime=config["resources"]["evaluation"]["runtime"],
                 gpu=GPUS_PER_JOB,
             params:
                 task=variant_config(variant)[0]["task"],

@@ -75,12 +75,14 @@ for variant, block, block_trials in forecast_train_blocks():
             f"{variant_root(variant)}/logs/{CELL}/block{block}.log",
         benchmark:
             f"{variant_root(variant)}/benchmarks/{CELL}/block{block}.tsv"
+        group:
+            "forecast_train"
         conda:
             "../envs/devprune.yaml"
         threads: 1
         resources:
-            mem_mb=2000,
-            runtime=60,
+            mem_mb=config["resources"]["forecast_train"]["mem_mb"],
+            runtime=config["resources"]["forecast_train"]["runtime"],
             gpu=GPUS_PER_JOB,
         params:
             target=lambda wc: FORECAST["datasets"][wc.dataset]["target"],

@@ -4,12 +4,17 @@ The cluster (tests/slurm_cluster.py) is installed and started by the fixture; wh
 cannot run slurmd (not root, no apt, daemons fail) the tests are skipped with the reason printed.
 """
 
+import math
 import re
+import subprocess
+import time
 
 import pytest
+import yaml
 
 from conftest import (
-    MODELS_PER_SEED, N_BRANCHES, REPO, assert_same_metrics, evaluation_job, kill_midway, snakemake, tiny_config,
+    MODELS_PER_SEED, N_BRANCHES, REPO, assert_same_metrics, evaluation_job, kill_midway, snakemake, snakemake_command,
+    tiny_config,
 )
 from slurm_cluster import ClusterUnavailable, SlurmCluster
 
@@ -61,3 +66,32 @@ def test_killed_submission_resumes_without_rerunning_finished_jobs(cluster, tiny
     rerun = {evaluation_job(p) for p, mtime in finished_before.items() if p.stat().st_mtime_ns != mtime}
     assert len(rerun) <= 4  # at most the jobs in flight at the kill (--jobs 4)
     assert len(re.findall(r"SLURM jobid (\d+)", result.stdout + result.stderr)) < N_SUBMITTED
+
+
+def test_a_cancelled_job_is_retried_and_forecast_trainings_go_in_groups(cluster, tmp_path):
+    """A small forecasting benchmark through the profile: its training jobs go to SLURM in groups
+    (`group-components`, here of 4 so that a small run makes two), far fewer submissions than
+    jobs; one group cancelled while it runs (as pre-emption or a lost node would end it) is
+    resubmitted (`retries: 2` in the profile) and the run completes with every trial's metrics."""
+    config = tiny_config()
+    forecast = config["forecast"]
+    forecast.update(datasets={"stocks": forecast["datasets"]["stocks"]}, architectures=["lstm"])
+    n_jobs = len(forecast["methods"]) * len(forecast["sequence_lengths"])
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    command = snakemake_command(tmp_path, *SLURM_ARGS, "--group-components", "forecast_train=4", "--", "forecast")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cluster.env)
+    deadline, cancelled = time.time() + 300, None
+    while cancelled is None and time.time() < deadline and process.poll() is None:
+        running = cluster.squeue("--states=RUNNING", "--format=%i").split()
+        if running:
+            cancelled = running[0]
+            subprocess.run(["scancel", cancelled], env=cluster.env, check=True)
+        time.sleep(0.5)
+    log = process.communicate(timeout=900)[0]
+    assert process.returncode == 0 and cancelled is not None, log
+    submissions = re.findall(r"SLURM jobid (\d+)", log)
+    assert len(submissions) == math.ceil(n_jobs / 4) + 1, log  # every group once, the cancelled one twice
+    assert cancelled in submissions and "Trying to restart job" in log
+    assert len(re.findall(r"Group job forecast_train", log)) == len(submissions)
+    metrics = list((tmp_path / "results" / forecast["experiment"]).rglob("trial*/metrics.parquet"))
+    assert len(metrics) == n_jobs * forecast["trials"]

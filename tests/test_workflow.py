@@ -162,6 +162,23 @@ def test_jobs_run_with_the_threads_their_rule_gets(tiny_run):
     assert torch_threads_in_log(logs / "block0" / METHOD / "early_d30.log") == CFG["threads"]["pruning"] == 1
 
 
+def test_resources_per_stage_come_from_the_config_and_rerun_nothing(tiny_run):
+    """`resources` in the config sets every block's jobs of a stage at once (SLURM's --mem and
+    --time); changed, it plans no job, and a forced dry run shows the jobs asking for it."""
+    config = tiny_config()
+    config["resources"] = {"baseline": {"mem_mb": 3333, "runtime": 77}, "pruning": {"mem_mb": 4444, "runtime": 88},
+                           "evaluation": {"mem_mb": 1111, "runtime": 9}, "forecast_train": {"mem_mb": 2000, "runtime": 60}}
+    try:
+        assert planned_jobs(dry_run(tiny_run, config)) == []
+        output = snakemake(tiny_run, "-n", "--forcerun", "baseline_block0", config=config).stdout
+    finally:
+        snakemake(tiny_run, "-n", config=tiny_config())  # restore the run's config
+    asked = {rule: block for rule, block in re.findall(r"^rule (\w+):\n(.*?)(?=^\S|\Z)", output, re.S | re.M)}
+    assert re.search(r"mem_mb=3333\b.*runtime=77\b|runtime=77\b.*mem_mb=3333\b", asked["baseline_block0"])
+    assert "mem_mb=4444" in asked["early_prune_block0"] and "runtime=88" in asked["late_prune_block0"]
+    assert "mem_mb=1111" in asked["evaluate_early_block0"]
+
+
 def warm_jobs_in(logs) -> int:
     """How many jobs ran in a fork of the warm server (devprune.warm_jobs logs a line in each)."""
     return sum("forked from the warm server" in path.read_text() for path in logs.rglob("*.log"))

@@ -250,7 +250,7 @@ def in_schema_order(config: dict, schema: dict | None = None) -> dict:
 
 #: Keys that decide how jobs run but never a number they produce (tested): left out of the hash
 #: that names the phased tables, like the forecast section, which the tables do not read.
-NOT_IN_RESULTS_HASH = ("threads", "seed_block", "warm_start", "forecast", "multiverse")
+NOT_IN_RESULTS_HASH = ("threads", "resources", "seed_block", "warm_start", "forecast", "multiverse")
 
 
 def results_hash(config: dict) -> str:
