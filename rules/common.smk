@@ -35,10 +35,12 @@ from devprune.forecast.registry import SOURCES
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings
 from devprune.forecast.variants import Attribution, check_attribution
+from devprune.forecast.checks import check_forecast
 
 check_config_files(workflow.configfiles)
 validate(config, schema="../src/devprune/config.schema.yaml")
 check_config(config)
+check_forecast(config["forecast"])
 # Every mapping in the schema's key order: a config file that lists the same settings in another
 # order (as YAML tools that sort keys write it) gives the same params, so nothing reruns.
 config.update(in_schema_order(config))
@@ -256,6 +258,7 @@ TRIAL_BLOCKS = seed_blocks(range(FORECAST["trials"]), FORECAST["trial_block"])
 def check_forecast_variant(section):
     """The schema and the config check, for the config with one variant's forecast section."""
     check_universe({**config, "forecast": section})
+    check_forecast(section)
 
 
 check_attribution(FORECAST, check_forecast_variant)

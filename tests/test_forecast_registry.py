@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from torch import nn
 
-from devprune.config import ConfigError, check_config
+from devprune.config import ConfigError
+from devprune.forecast.checks import check_forecast
 from devprune.forecast.registry import ARCHITECTURES, Architecture, register, registry_markdown
 from devprune.forecast.stages import Trial, TrialFiles, method_settings, prepare_dataset, train_trial
 
@@ -37,7 +38,7 @@ def gru():
 def test_a_registered_architecture_is_checked_documented_and_trained(gru, tmp_path):
     config = tiny_config()
     config["forecast"]["architectures"] = ["gru"]
-    check_config(config)
+    check_forecast(config["forecast"])
     assert "| architecture | `gru` | A GRU (registered by a test) | model.hidden |" in registry_markdown()
     forecast = config["forecast"]
     series, scaler = tmp_path / "series.parquet", tmp_path / "scaler.parquet"
@@ -57,6 +58,6 @@ def test_an_unregistered_architecture_is_refused_and_a_taken_name_cannot_be_regi
     config = tiny_config()
     config["forecast"]["architectures"] = ["gru"]
     with pytest.raises(ConfigError, match="config key 'forecast.architectures' = 'gru': is not registered; registered are rnn, lstm, patchtst"):
-        check_config(config)
+        check_forecast(config["forecast"])
     with pytest.raises(ValueError, match="forecasting architecture 'lstm' is registered already"):
         register(Architecture("lstm", "again", lambda *args: None, ()))

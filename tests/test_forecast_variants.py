@@ -8,6 +8,7 @@ import yaml
 from snakemake.utils import validate
 
 from devprune.config import ConfigError, check_config
+from devprune.forecast.checks import check_forecast
 from devprune.forecast.variants import Attribution, check_attribution, declared_variants, merged, variant_forecast
 
 from conftest import REPO
@@ -23,6 +24,7 @@ def check(forecast):
         config = copy.deepcopy({**CONFIG, "forecast": section})
         validate(config, str(REPO / "src" / "devprune" / "config.schema.yaml"))
         check_config(config)
+        check_forecast(config["forecast"])
 
     check_attribution(forecast, valid)
 

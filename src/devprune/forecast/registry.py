@@ -2,7 +2,7 @@
 regularisation methods, each declared once with what it reads.
 
 The config schema leaves these names open; the config check
-(:func:`devprune.config.check_forecast`), the docs' tables (:func:`registry_markdown`), the rules
+(:func:`devprune.forecast.checks.check_forecast`), the docs' tables (:func:`registry_markdown`), the rules
 (which package file a dataset needs) and the training ask this registry, never compare names.
 Adding an architecture is one :func:`register` call with its builder.
 
