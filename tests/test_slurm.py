@@ -70,15 +70,15 @@ def test_killed_submission_resumes_without_rerunning_finished_jobs(cluster, tiny
 
 def test_a_cancelled_job_is_retried_and_forecast_trainings_go_in_groups(cluster, tmp_path):
     """A small forecasting benchmark through the profile: its training jobs go to SLURM in groups
-    (`group-components`, here of 4 so that a small run makes two), far fewer submissions than
+    (`group-components`, here of 2 so that four jobs make two), far fewer submissions than
     jobs; one group cancelled while it runs (as pre-emption or a lost node would end it) is
     resubmitted (`retries: 2` in the profile) and the run completes with every trial's metrics."""
     config = tiny_config()
     forecast = config["forecast"]
-    forecast.update(datasets={"stocks": forecast["datasets"]["stocks"]}, architectures=["lstm"])
+    forecast.update(datasets={"stocks": forecast["datasets"]["stocks"]}, architectures=["lstm"], methods=["none", "pruning"])
     n_jobs = len(forecast["methods"]) * len(forecast["sequence_lengths"])
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    command = snakemake_command(tmp_path, *SLURM_ARGS, "--group-components", "forecast_train=4", "--", "forecast")
+    command = snakemake_command(tmp_path, *SLURM_ARGS, "--group-components", "forecast_train=2", "--", "forecast")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cluster.env)
     deadline, cancelled = time.time() + 300, None
     while cancelled is None and time.time() < deadline and process.poll() is None:
@@ -90,7 +90,7 @@ def test_a_cancelled_job_is_retried_and_forecast_trainings_go_in_groups(cluster,
     log = process.communicate(timeout=900)[0]
     assert process.returncode == 0 and cancelled is not None, log
     submissions = re.findall(r"SLURM jobid (\d+)", log)
-    assert len(submissions) == math.ceil(n_jobs / 4) + 1, log  # every group once, the cancelled one twice
+    assert len(submissions) == math.ceil(n_jobs / 2) + 1, log  # every group once, the cancelled one twice
     assert cancelled in submissions and "Trying to restart job" in log
     assert len(re.findall(r"Group job forecast_train", log)) == len(submissions)
     metrics = list((tmp_path / "results" / forecast["experiment"]).rglob("trial*/metrics.parquet"))

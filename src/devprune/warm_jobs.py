@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -41,10 +42,13 @@ from pathlib import Path
 
 IDLE_S = float(os.environ.get("DEVPRUNE_WARM_IDLE_S", 60))
 HANDSHAKE_S = 10.0  # a server that does not answer in this time is skipped (the job runs cold)
-STARTING_WAIT_S = 5.0  # how long a job waits for a server that is still importing
+STARTING_WAIT_S = 15.0  # how long a job waits for a server still importing (torch and its compiler: 3-8 s on 2 busy cores)
 #: torch._dynamo: constructing a torch.optim optimiser (the forecasting jobs' Adam) imports it,
 #: 2-6 s of every such job; imported once here, a forked job finds it loaded.
 PRELOAD = ("torch", "torch._dynamo", "pandas", "pyarrow.parquet", "yaml", "snakemake.logging", "snakemake.iocontainers")
+#: Modules of PRELOAD that older releases of a declared dependency lack (Snakemake 9.0 has no
+#: iocontainers, found by .ci/lowest): skipped where absent, as there no job imports them.
+ABSENT_IN_OLDER = ("snakemake.iocontainers",)
 #: Further modules to preload, comma-separated (e.g. a heavy library of your own rules).
 EXTRA_PRELOAD_ENV = "DEVPRUNE_WARM_PRELOAD"
 #: How long a server's failure to start makes jobs run cold without trying again.
@@ -165,6 +169,8 @@ def serve(address: Path) -> None:
     extra = [m for m in os.environ.get(EXTRA_PRELOAD_ENV, "").split(",") if m]
     try:
         for module in (*PRELOAD, *extra):
+            if module in ABSENT_IN_OLDER and importlib.util.find_spec(module) is None:
+                continue
             __import__(module)
     except Exception as error:  # any failure: say why, and let jobs run cold
         Path(f"{address}.failed").write_text(f"importing {module}: {type(error).__name__}: {error}")
