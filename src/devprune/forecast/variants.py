@@ -82,23 +82,27 @@ class Attribution:
         self.variants = declared_variants(forecast)
         self.sections = {variant: variant_forecast(forecast, variant) for variant in self.variants}
         self.datasets = attribution_datasets(forecast)
+        self._data_owners = self._first(lambda section: without_defaults("forecast.split", section["split"]))
+        self._cell_owners = {
+            (architecture, method): self._first(lambda section: (without_defaults("forecast.split", section["split"]),
+                                                                 method_settings(section, method, architecture)))
+            for architecture in forecast["architectures"] for method in forecast["methods"]}
 
     def _first(self, key) -> dict:
+        """Each variant's first variant (declaration order) with the same ``key(section)``."""
+        keys = {variant: json.dumps(key(self.sections[variant]), sort_keys=True) for variant in self.variants}
         owners = {}
         for variant in self.variants:
-            owners.setdefault(json.dumps(key(self.sections[variant]), sort_keys=True), variant)
-        return {variant: owners[json.dumps(key(self.sections[variant]), sort_keys=True)] for variant in self.variants}
+            owners.setdefault(keys[variant], variant)
+        return {variant: owners[keys[variant]] for variant in self.variants}
 
     def data_owner(self, variant: Variant) -> Variant:
         """The variant whose prepared series ``variant`` reads (the split settings decide them)."""
-        return self._first(lambda section: without_defaults("forecast.split", section["split"]))[variant]
+        return self._data_owners[variant]
 
     def cell_owner(self, variant: Variant, architecture: str, method: str) -> Variant:
         """The variant whose trained files ``variant``'s (architecture, method) cells are."""
-        def key(section):
-            return without_defaults("forecast.split", section["split"]), method_settings(section, method, architecture)
-
-        return self._first(key)[variant]
+        return self._cell_owners[architecture, method][variant]
 
 
 def check_attribution(forecast: dict, validate) -> None:
