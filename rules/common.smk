@@ -110,9 +110,14 @@ def stage_root(variant, stage):
     return variant.up_to(stage).directory(RESULTS)
 
 
-def rule_name(name, variant):
-    """A rule's name: the plain run's own, or with a universe's short hash."""
-    return f"{name}_u{stable_hash(variant.name)[:8]}" if variant.choices else name
+def rule_name(name, variant, tag="u"):
+    """A rule's name: the plain run's own, or with the short hash of a universe (``tag`` u) or
+    of a forecast variant (v)."""
+    return (
+        f"{name}_{tag}{stable_hash(variant.name)[:8]}"
+        if variant.name != "default"
+        else name
+    )
 
 
 @functools.cache
@@ -281,25 +286,20 @@ def package_file(wildcards):
     return [f"{DOWNLOADS}/{PACKAGES[package][1]}"] if package else []
 
 
+def variant_dir(variant):
+    """The part of a variant's files' path under the benchmark's directory: none for the default."""
+    return f"attribution/{variant.name}/" if variant.steps else ""
+
+
 def variant_root(variant):
     """Where the files a variant trains itself live: the benchmark's own for the default."""
-    return f"{FRESULTS}/attribution/{variant.name}" if variant.steps else FRESULTS
-
-
-def forecast_rule_name(name, variant):
-    """A rule's name: the benchmark's own, or with a variant's short hash."""
-    return f"{name}_v{stable_hash(variant.name)[:8]}" if variant.steps else name
-
-
-def data_dir(variant):
-    """The part of a variant's files' path under the benchmark's directory: none for the default."""
-    return variant_root(variant)[len(FRESULTS) + 1 :] + "/" if variant.steps else ""
+    return f"{FRESULTS}/{variant_dir(variant)}".rstrip("/")
 
 
 # The split settings of each variant that prepares series of its own, by its path part (the
 # other variants read an earlier one's series).
 DATA_SPLITS = {
-    data_dir(v): without_defaults("forecast.split", ATTRIBUTION.sections[v]["split"])
+    variant_dir(v): without_defaults("forecast.split", ATTRIBUTION.sections[v]["split"])
     for v in ATTRIBUTION.variants
     if ATTRIBUTION.data_owner(v) == v
 }
@@ -307,7 +307,7 @@ DATA_SPLITS = {
 
 def variant_series(variant):
     """The prepared series a variant's training jobs read ({dataset} left to the rule)."""
-    owner = data_dir(ATTRIBUTION.data_owner(variant))
+    owner = variant_dir(ATTRIBUTION.data_owner(variant))
     return f"{FRESULTS}/{owner}data/{{dataset}}/series.parquet"
 
 

@@ -62,7 +62,7 @@ for variant, block, block_trials in forecast_train_blocks():
 
     rule:
         name:
-            forecast_rule_name(f"forecast_train_block{block}", variant)
+            rule_name(f"forecast_train_block{block}", variant, tag="v")
         input:
             series=variant_series(variant),
         output:
