@@ -54,10 +54,11 @@ def results(workdir):
 
 
 def planned_jobs(output: str) -> list[tuple[str, str]]:
-    """(rule, wildcards) of every job in a dry run's output."""
+    """(rule, wildcards) of every job in a dry run's output, grouped jobs (``group:``, listed
+    indented under "Group job ...") included."""
     jobs, rule = [], None
     for line in output.splitlines():
-        if match := re.match(r"^rule (\w+):", line):
+        if match := re.match(r"^\s*rule (\w+):", line):
             if rule is not None:
                 jobs.append((rule, ""))
             rule = match.group(1)
