@@ -33,7 +33,9 @@ def run_kind(results: Path) -> str:
     """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
     if (results / "results.parquet").exists():
         return "benchmark"
-    forecast = any((results / "tables" / f"{name}.parquet").exists() for name in ("summary", "attribution"))
+    # a forecasting run's tables, or its variants' merged metrics (a phased multiverse has an
+    # attribution table too, so that name alone does not tell)
+    forecast = (results / "tables" / "summary.parquet").exists() or (results / "attribution" / "default").is_dir()
     return "forecast" if forecast else "pipeline"
 
 
