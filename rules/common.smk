@@ -33,7 +33,7 @@ from devprune.multiverse import check_multiverse, declared_universes
 from devprune.forecast.sources import PACKAGES
 from devprune.forecast.registry import SOURCES
 from devprune.pruning.registry import SCHEDULES
-from devprune.forecast.stages import method_settings
+from devprune.forecast.stages import method_settings, training_source
 from devprune.forecast.variants import Attribution, check_attribution
 from devprune.forecast.checks import check_forecast
 
@@ -332,6 +332,33 @@ def variant_settings(variant):
     """The params function giving a training job its method's settings under ``variant``."""
     section = ATTRIBUTION.sections[variant]
     return lambda wc: method_settings(section, wc.fmethod, wc.architecture)
+
+
+def shared_training(variant, trials):
+    """The input function naming, for a method whose training is another's under ``variant``
+    (mc_dropout's is dropout's: training_source), that method's files of the same trials, which
+    the job tests instead of training the same networks again; nothing for the others.
+    """
+
+    def inputs(wc):
+        section = ATTRIBUTION.sections[variant]
+        source = training_source(
+            wc.fmethod, method_settings(section, wc.fmethod, wc.architecture)
+        )
+        if source not in FORECAST["methods"]:
+            return {}
+        root = variant_root(ATTRIBUTION.cell_owner(variant, wc.architecture, source))
+        cell = {**dict(wc.items()), "fmethod": source}
+        return {
+            f"shared_{kind}": expand(trial_files(trials, name, root), **cell)
+            for kind, name in (
+                ("models", "model.pt"),
+                ("train_logs", "train_log.parquet"),
+                ("metrics", "metrics.parquet"),
+            )
+        }
+
+    return inputs
 
 
 def trial_files(trials, name, root=FRESULTS):

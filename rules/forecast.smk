@@ -64,6 +64,7 @@ for variant, block, block_trials in forecast_train_blocks():
         name:
             rule_name(f"forecast_train_block{block}", variant, tag="v")
         input:
+            unpack(shared_training(variant, block_trials)),
             series=variant_series(variant),
         output:
             models=trial_files(block_trials, "model.pt", variant_root(variant)),

@@ -3,8 +3,10 @@ computation it names, at library level; left at their defaults they change nothi
 
 import copy
 import math
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -12,7 +14,8 @@ from devprune import masks as masking
 from devprune.config import forecast_results_hash
 from devprune.forecast.data import label_and_scale, split_windows, windows
 from devprune.forecast.models import PatchTST, RecurrentForecaster
-from devprune.forecast.stages import arm_dropout, complete_settings, method_settings
+from devprune.forecast.stages import (Trial, TrialFiles, arm_dropout, complete_settings, method_settings, prepare_dataset,
+                                      train_trial, training_source)
 from devprune.forecast.train import train_forecaster, validation_mse
 from devprune.pruning.schedules import cubic_sparsity
 
@@ -167,3 +170,36 @@ def test_switches_at_their_defaults_change_no_params_or_hash():
     for method in plain["forecast"]["methods"]:
         assert method_settings(forecast, method, "lstm") == method_settings(plain["forecast"], method, "lstm")
     assert method_settings(plain["forecast"], "pruning", "lstm")["pruning"] == plain["forecast"]["pruning"]
+
+
+@pytest.mark.parametrize("patience, mc_validation, shares", [(0, "deterministic", True), (0, "stochastic", True),
+                                                              (3, "deterministic", True), (3, "stochastic", False)])
+def test_mc_dropout_shares_dropouts_training_unless_early_stopping_reads_its_stochastic_pass(patience, mc_validation, shares):
+    forecast = copy.deepcopy(tiny_config()["forecast"])
+    forecast |= {"early_stopping": {"patience": patience, "restore": "best"}, "mc_validation": mc_validation}
+    assert training_source("mc_dropout", method_settings(forecast, "mc_dropout", "lstm")) == ("dropout" if shares else None)
+    assert all(training_source(m, method_settings(forecast, m, "lstm")) is None for m in ("none", "dropout", "pruning"))
+
+
+def test_testing_dropouts_network_gives_mc_dropout_the_bits_of_its_own_training(tmp_path):
+    """mc_dropout's job tests dropout's trained network (its log and training time too): the
+    same metrics, log and weights as training its own."""
+    forecast = tiny_config()["forecast"]
+    series = tmp_path / "series.parquet"
+    prepare_dataset("stocks", forecast["datasets"]["stocks"], forecast["split"], None, series, tmp_path / "scaler.parquet")
+    trial = Trial("stocks", forecast["datasets"]["stocks"]["target"], "lstm", "dropout", 7, 0)
+
+    def run(method, name, trained=None):
+        files = TrialFiles(series, *(tmp_path / f"{name}_{part}" for part in ("model.pt", "log.parquet", "metrics.parquet")))
+        train_trial(replace(trial, method=method), files, method_settings(forecast, method, "lstm"), "cpu", trained)
+        return files
+
+    dropout = run("dropout", "dropout")
+    own, shared = run("mc_dropout", "own"), run("mc_dropout", "shared", trained=dropout)
+    metrics = {files: pd.read_parquet(files.metrics) for files in (dropout, own, shared)}
+    assert metrics[shared]["train_seconds"].tolist() == metrics[dropout]["train_seconds"].tolist()
+    pd.testing.assert_frame_equal(metrics[shared].drop(columns="train_seconds"), metrics[own].drop(columns="train_seconds"))
+    pd.testing.assert_frame_equal(pd.read_parquet(shared.train_log), pd.read_parquet(own.train_log))
+    ours, theirs = (torch.load(files.model, weights_only=True)["state_dict"] for files in (shared, own))
+    assert all(torch.equal(ours[k], theirs[k]) for k in ours)
+    assert metrics[own]["test_mae"].iloc[0] != metrics[dropout]["test_mae"].iloc[0]  # MC inference did act

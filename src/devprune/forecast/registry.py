@@ -43,14 +43,23 @@ class Architecture:
     model_keys: tuple[str, ...]
 
 
+def _always(settings: dict) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Method:
     """A regularisation method: ``settings``, the keys of the forecast section its jobs read
-    besides the shared ones (so changing one reruns only its jobs)."""
+    besides the shared ones (so changing one reruns only its jobs). A method that differs from
+    another only at test time names it in ``trains_as``: where ``same_training(settings)`` holds
+    (its complete settings), its jobs test that method's trained models instead of training the
+    same networks again."""
 
     name: str
     description: str
     settings: tuple[str, ...] = ()
+    trains_as: str | None = None
+    same_training: Callable[[dict], bool] = _always
 
 
 SOURCES: dict[str, Source] = {}
@@ -84,6 +93,12 @@ def _recurrent(cell: str) -> Callable:
     return build
 
 
+def _mc_trains_as_dropout(settings: dict) -> bool:
+    """MC dropout trains exactly as dropout does (the same seed, dropout masks and batches)
+    unless early stopping reads its stochastic validation pass."""
+    return not settings["early_stopping"]["patience"] or settings["mc_validation"] != "stochastic"
+
+
 def _patchtst(n_features: int, length: int, model: dict, dropout: float):
     from devprune.forecast.models import PatchTST
 
@@ -111,7 +126,7 @@ for _entry in (
     Method("none", "No dropout, no pruning"),
     Method("dropout", "Dropout while training, off at test", ("dropout",)),
     Method("mc_dropout", "Dropout while training and at test: the mean of mc_samples passes",
-           ("dropout", "mc_samples", "mc_validation")),
+           ("dropout", "mc_samples", "mc_validation"), trains_as="dropout", same_training=_mc_trains_as_dropout),
     Method("pruning", "Synaptic pruning during training (seed 002, Algorithms 1-5), no dropout unless pruning.dropout",
            ("pruning",)),
 ):
@@ -133,5 +148,6 @@ def registry_markdown() -> str:
         rows.append(f"| architecture | `{architecture.name}` | {architecture.description} | "
                     f"{', '.join(f'model.{key}' for key in architecture.model_keys)} |")
     for method in METHODS.values():
-        rows.append(f"| method | `{method.name}` | {method.description} | {', '.join(method.settings) or '–'} |")
+        shared = f"; tests `{method.trains_as}`'s trained models where it trains the same" if method.trains_as else ""
+        rows.append(f"| method | `{method.name}` | {method.description}{shared} | {', '.join(method.settings) or '–'} |")
     return "\n".join(rows) + "\n"

@@ -20,7 +20,7 @@ from devprune.forecast.registry import ARCHITECTURES, METHODS, load_source, look
 from devprune.forecast.train import mae, predict, train_forecaster
 from devprune.io import PROVENANCE_COLUMNS, machine, provenance, read_parquet, write_parquet
 from devprune.masks import count, full_masks
-from devprune.runtime import save_tensors
+from devprune.runtime import load_tensors, save_tensors
 from devprune.seeds import derived_seed
 
 log = logging.getLogger(__name__)
@@ -111,9 +111,27 @@ class TrialFiles:
     metrics: str
 
 
-def train_trial(trial: Trial, files: TrialFiles, cfg: dict, device: str) -> None:
+def training_source(method: str, cfg: dict) -> str | None:
+    """The method whose trained models ``method``'s jobs test instead of training their own
+    under ``cfg`` (:func:`method_settings`), or None: mc_dropout's is dropout's unless early
+    stopping reads its stochastic validation."""
+    entry = lookup(METHODS, method, "method")
+    return entry.trains_as if entry.trains_as and entry.same_training(complete_settings(cfg)) else None
+
+
+def _load_trained(model, files: TrialFiles) -> tuple[pd.DataFrame, float]:
+    """Give ``model`` the weights another method's job trained for this trial (its files checked
+    against their records); return that training's log and seconds."""
+    model.load_state_dict(load_tensors(files.model)["state_dict"])
+    train_log = read_parquet(files.train_log).drop(columns=PROVENANCE_COLUMNS)
+    return train_log, float(read_parquet(files.metrics)["train_seconds"].iloc[0])
+
+
+def train_trial(trial: Trial, files: TrialFiles, cfg: dict, device: str, trained: TrialFiles | None = None) -> None:
     """Train one forecaster with one method on one dataset and window length; test it.
-    ``cfg``: the method's settings (:func:`method_settings`)."""
+    ``cfg``: the method's settings (:func:`method_settings`); ``trained``: the same trial's files
+    of the method whose training this one shares (:func:`training_source`), whose model is
+    tested instead of training the same network again (the same bits: tested)."""
     dataset, architecture, method, length = trial.dataset, trial.architecture, trial.method, trial.length
     series_path = files.series
     frame = read_parquet(series_path)
@@ -130,9 +148,13 @@ def train_trial(trial: Trial, files: TrialFiles, cfg: dict, device: str) -> None
     model = build_forecaster(architecture, len(features), length, cfg["model"], arm_dropout(method, settings)).to(device)
     label = f"{dataset} {architecture} {method} L={length} trial {trial.trial}"
     log.info("%s: %d training, %d test windows", label, len(splits["train"][1]), len(splits["test"][1]))
-    start = time.perf_counter()
-    train_log, masks = train_forecaster(model, splits, method, settings, seed)
-    train_seconds = time.perf_counter() - start
+    if trained is None:
+        start = time.perf_counter()
+        train_log, masks = train_forecaster(model, splits, method, settings, seed)
+        train_seconds = time.perf_counter() - start
+    else:
+        (train_log, train_seconds), masks = _load_trained(model, trained), None
+        log.info("%s: tests the network trained in %s (the same training)", label, trained.model)
     for row in train_log.itertuples():
         log.info("%s epoch %d/%d train MSE %.4f validation MAE %.4f sparsity %.3f", label, row.epoch, cfg["epochs"],
                  row.train_mse, row.validation_mae, row.sparsity)
