@@ -1,7 +1,6 @@
 # Config validation, paths, helper functions and wildcard constraints shared by every stage
 # (functions live here only: Snakemake's lint keeps them out of the rule files).
 
-import copy
 import functools
 import os
 import re
@@ -18,8 +17,6 @@ os.environ.update(
 )
 
 from devprune.config import (
-    check_config,
-    check_config_files,
     density_label,
     forecast_results_hash,
     in_schema_order,
@@ -29,18 +26,15 @@ from devprune.config import (
     stable_hash,
     without_defaults,
 )
-from devprune.multiverse import check_multiverse, declared_universes
+from devprune.multiverse import declared_universes
 from devprune.forecast.sources import PACKAGES
 from devprune.forecast.registry import SOURCES
 from devprune.pruning.registry import SCHEDULES
 from devprune.forecast.stages import method_settings, training_source
-from devprune.forecast.variants import Attribution, check_attribution
-from devprune.forecast.checks import check_forecast
+from devprune.forecast.variants import Attribution
+from devprune.workflow_checks import check_workflow_config
 
-check_config_files(workflow.configfiles)
-validate(config, schema="../src/devprune/config.schema.yaml")
-check_config(config)
-check_forecast(config["forecast"])
+check_workflow_config(config, workflow.configfiles)
 # Every mapping in the schema's key order: a config file that lists the same settings in another
 # order (as YAML tools that sort keys write it) gives the same params, so nothing reruns.
 config.update(in_schema_order(config))
@@ -68,15 +62,6 @@ wildcard_constraints:
     branch="|".join(BRANCHES),
 
 
-def check_universe(universe_config):
-    """The schema and the config check, for a universe's config (copied: validation fills defaults)."""
-    validate(
-        copy.deepcopy(universe_config), schema="../src/devprune/config.schema.yaml"
-    )
-    check_config(universe_config)
-
-
-check_multiverse(config, check_universe)
 # The default universe (this config) first, then every universe of its multiverse section.
 UNIVERSES = declared_universes(config)
 
@@ -260,13 +245,6 @@ CELL = "{dataset}/{architecture}/{fmethod}/L{length}"
 TRIAL_BLOCKS = seed_blocks(range(FORECAST["trials"]), FORECAST["trial_block"])
 
 
-def check_forecast_variant(section):
-    """The schema and the config check, for the config with one variant's forecast section."""
-    check_universe({**config, "forecast": section})
-    check_forecast(section)
-
-
-check_attribution(FORECAST, check_forecast_variant)
 # The default benchmark first, then the variants of forecast.attribution (none unless declared).
 ATTRIBUTION = Attribution(FORECAST)
 VARIANTS = {variant.name: variant for variant in ATTRIBUTION.variants}

@@ -1,4 +1,5 @@
-"""Bad configs stop Snakemake before any job, with a message naming key, value and rule."""
+"""Bad configs are refused before any job, with a message naming key, value and rule: every kind
+at library level (the function the Snakefile calls), one of each check through Snakemake."""
 
 import copy
 import subprocess
@@ -6,6 +7,7 @@ import subprocess
 import pytest
 
 from devprune.config import ConfigError, check_config, check_config_files
+from devprune.workflow_checks import check_workflow_config
 
 from conftest import REPO, SNAKEMAKE, snakemake, tiny_config
 
@@ -83,9 +85,25 @@ BAD_CONFIGS = {
 }
 
 
-@pytest.mark.workflow
+#: Cases also run through Snakemake itself, one per check the workflow makes (schema, config
+#: check, forecasting check, claims settings, experiment names): each of the others goes through
+#: the same function, check_workflow_config, which the Snakefile calls before any job.
+THROUGH_SNAKEMAKE = ("device not in enum", "voice permutation", "forecast method", "low density below every density",
+                     "experiment named like the forecast")
+
+
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
-def test_bad_config_is_rejected_before_any_job(case, tmp_path):
+def test_bad_config_is_refused_naming_key_and_value(case):
+    key, value, fragments = BAD_CONFIGS[case]
+    with pytest.raises(Exception) as refused:
+        check_workflow_config(_with(key, value))
+    for fragment in fragments:
+        assert fragment in str(refused.value), str(refused.value)
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("case", THROUGH_SNAKEMAKE)
+def test_bad_config_is_rejected_by_snakemake_before_any_job(case, tmp_path):
     key, value, fragments = BAD_CONFIGS[case]
     result = snakemake(tmp_path, "--cores", "1", config=_with(key, value), check=False)
     output = result.stdout + result.stderr
@@ -97,6 +115,7 @@ def test_bad_config_is_rejected_before_any_job(case, tmp_path):
 
 def test_good_config_passes_the_library_checks():
     check_config(tiny_config())
+    check_workflow_config(tiny_config())
 
 
 def test_config_error_names_key_value_and_rule():

@@ -154,6 +154,26 @@ def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):
     assert f"{CFG['trials']} trials" in blocks["forecast/claims"]
 
 
+def test_cost_table_counts_the_trainings_mc_dropout_shares_and_renders(forecast_run, tmp_path):
+    """bench/forecast_cost.py on the tiny run: every cell's job, mc_dropout's testing dropout's
+    networks (no training of its own), the wall time from the run's Snakemake log; its snapshot
+    renders the docs' cost block."""
+    log = max((forecast_run.parents[1] / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda path: path.stat().st_size)
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(REPO / "bench" / "forecast_cost.py"), str(forecast_run), str(log), "--out", str(out)],
+                   check=True, capture_output=True)
+    cost = pd.read_parquet(out / "forecast_cost.parquet").set_index(["kind", "method"])
+    n_data, per_method = len(CFG["datasets"]), N_CELLS // len(CFG["methods"])
+    assert cost.loc[("tests trained networks", "mc_dropout"), ["jobs", "trainings"]].tolist() == [per_method, 0]
+    assert all(cost.loc[("trains", m), "trainings"] == per_method * CFG["trials"] for m in ("none", "dropout", "pruning"))
+    assert cost.loc[("data", "–"), "jobs"] == n_data and cost.loc[("all", "–"), "jobs"] == N_CELLS + n_data
+    assert cost.loc[("all", "–"), "trainings"] == N_RUNS - per_method * CFG["trials"]
+    snap = tmp_path / "forecast_cost"
+    assert cli.main(["snapshot", str(out), str(snap)]) == 0
+    block = measured.render(snap)["forecast_cost/forecast_cost"]
+    assert f"({N_RUNS:,} trials)" in block and "| tests trained networks | mc_dropout |" in block
+
+
 def test_the_authors_protocol_runs_as_its_own_experiment(tmp_path):
     """configs/forecast_authors.yaml over the tiny config: its own results folder, the test set
     validating (no validation rows), dropout 0.3, and the pruning arm's LSTM schedule

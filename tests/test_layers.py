@@ -1,7 +1,8 @@
 """The package's layers: two experiments (``devprune.phased``, ``devprune.forecast``) over one
 shared layer. A wing may import the shared layer, never the other wing, and the shared layer
-imports neither (``devprune.measured``, which renders both wings' results, and ``devprune.docs``, which
-writes every generated block, are the modules above them). Checked on the source, lazy imports included."""
+imports neither (``devprune.measured``, which renders both wings' results, ``devprune.docs``, which
+writes every generated block, and ``devprune.workflow_checks``, which checks the whole config, are
+the modules above them). Checked on the source, lazy imports included."""
 
 import ast
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 WINGS = ("devprune.phased", "devprune.forecast")
-ABOVE_THE_WINGS = {"devprune.measured", "devprune.docs"}
+ABOVE_THE_WINGS = {"devprune.measured", "devprune.docs", "devprune.workflow_checks"}
 
 
 def _module_name(path: Path) -> str:

@@ -3,6 +3,7 @@
     devprune snapshot results/paper docs/measured/paper       # after a pipeline run
     devprune snapshot results/forecast docs/measured/forecast # after the forecasting run
     devprune snapshot bench/out docs/measured/bench           # after bench/run_benchmark.py
+    devprune snapshot bench/out docs/measured/forecast_cost   # after bench/forecast_cost.py
     devprune docs [--check]                                   # rewrite (or check) every generated block
 
 ``snapshot`` copies a run's small summary tables into the repository (``docs/measured/<name>/``)
@@ -31,7 +32,7 @@ from devprune.phased.tables import summary_markdown
 
 def run_kind(results: Path) -> str:
     """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
-    if (results / "results.parquet").exists():
+    if any((results / f"{name}.parquet").exists() for name in BENCH_TABLES):
         return "benchmark"
     # a forecasting run's tables, or its variants' merged metrics (a phased multiverse has an
     # attribution table too, so that name alone does not tell)
@@ -39,8 +40,10 @@ def run_kind(results: Path) -> str:
     return "forecast" if forecast else "pipeline"
 
 
-TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims"),
-          "benchmark": ("results",)}
+#: A benchmark's tables: bench/run_benchmark.py's results, bench/forecast_cost.py's cost of a
+#: forecasting run.
+BENCH_TABLES = ("results", "forecast_cost")
+TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims")}
 #: A forecasting run's attribution over variants (``forecast.attribution``), its table and figure:
 #: a run of the variants alone (a subset of the datasets) has these without the benchmark's tables.
 FORECAST_ATTRIBUTION = "attribution"
@@ -55,7 +58,7 @@ def snapshot(results: Path, dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     kind = run_kind(results)
     if kind == "benchmark":
-        for name in ("results.parquet", "run.json"):
+        for name in [f"{table}.parquet" for table in BENCH_TABLES if (results / f"{table}.parquet").exists()] + ["run.json"]:
             shutil.copyfile(results / name, dest / name)
         return
     multiverse = (results / "tables" / "multiverse.parquet").exists()
@@ -201,6 +204,16 @@ def bench_block(results: pd.DataFrame, info: dict) -> str:
     return source + "\n" + markdown_table(pd.DataFrame(rows))
 
 
+def forecast_cost_block(cost: pd.DataFrame, info: dict) -> str:
+    """A forecasting run's wall time, and its jobs, job-seconds and trainings per kind of job."""
+    source = (f"*Measured by `bench/forecast_cost.py` on {info['date']}: the run of code {info['code_version']} took "
+              f"**{info['wall_s'] / 60:.0f} min** wall on {info['cores']} cores ({info['metrics_rows']:,} trials); "
+              f"machine: {info['machine']}. Rendered by `devprune docs` from `docs/measured/{info['snapshot']}/`.*\n")
+    view = cost.assign(job_s=cost["job_s"].map(lambda s: f"{s:,.0f}"), trainings=cost["trainings"].map(lambda n: f"{n:,}"),
+                       max_rss_mb=cost["max_rss_mb"].map(lambda m: f"{m:,.0f}"))
+    return source + "\n" + markdown_table(view.rename(columns={"job_s": "job-seconds", "max_rss_mb": "peak MB of a job"}))
+
+
 def robustness_block(robustness: pd.DataFrame, multiverse: pd.DataFrame, source: str) -> str:
     """Per method: each claim's default verdict, how many universes give it and its direction,
     and the universes that do not, with what they give instead."""
@@ -251,7 +264,7 @@ def sharing_block(sharing: pd.DataFrame, source: str) -> str:
 
 def forecast_attribution_block(attribution: pd.DataFrame, source: str) -> str:
     """Pruning's mean rank and the claims per variant of the benchmark (its attribution table)."""
-    return source + "\n" + forecast_tables.attribution_markdown(attribution, int(attribution["n_methods"].iloc[0]))
+    return source + "\n" + forecast_tables.attribution_markdown(attribution)
 
 
 def forecast_mae_block(summary: pd.DataFrame, tests: pd.DataFrame, source: str) -> str:
@@ -284,6 +297,8 @@ def render(snapshot_dir: Path) -> dict[str, str]:
     frames = {path.stem: pd.read_parquet(path) for path in sorted(snapshot_dir.glob("*.parquet"))}
     if "results" in frames:
         return {f"{name}/results": bench_block(frames["results"], {**info, "snapshot": name})}
+    if "forecast_cost" in frames:
+        return {f"{name}/forecast_cost": forecast_cost_block(frames["forecast_cost"], {**info, "snapshot": name})}
     source = _source(info, snapshot_dir)
     if info.get("kind") == "forecast":
         blocks = {}

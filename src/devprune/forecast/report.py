@@ -75,7 +75,7 @@ def write_attribution(metrics_paths, outputs, *, variants: list[dict], methods: 
     metrics (``metrics_paths`` in the order of ``variants``)."""
     frames = [read_parquet(path) for path in metrics_paths]
     table = tables.attribution([{**variant, "metrics": frame} for variant, frame in zip(variants, frames)], methods)
-    text = tables.attribution_markdown(table, len(methods))
+    text = tables.attribution_markdown(table)
     files = table_files([path for path in outputs if not str(path).endswith(".png")])
     prov = summary_provenance(pd.concat(frames, ignore_index=True), results_hash)
     write_table(table, text, files["attribution"], title="Forecasting: attribution of the gap to the authors' protocol",

@@ -138,9 +138,10 @@ def attribution(variants: list[dict], methods: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def attribution_markdown(table: pd.DataFrame, n_methods: int) -> str:
-    """The attribution table for a reader: pruning's mean rank per variant and dataset, then every
-    claim's verdict (and estimate) per variant."""
+def attribution_markdown(table: pd.DataFrame) -> str:
+    """The attribution table for a reader: pruning's mean rank per variant and dataset (among the
+    table's ``n_methods``), then every claim's verdict (and estimate) per variant."""
+    n_methods = int(table["n_methods"].iloc[0])
     ranks = table[table["statistic"] == MEAN_RANK]
     rank_view = ranks.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
                                    zip(ranks["estimate"], ranks["ci_low"], ranks["ci_high"])])
