@@ -2,11 +2,12 @@
 time (first to last timestamp of its Snakemake log), and per kind of job the jobs, job-seconds,
 trainings and peak memory (each job's benchmark file and log).
 
-    python bench/forecast_cost.py results/forecast .snakemake/log/<the run>.snakemake.log [--out bench/out]
+    python bench/forecast_cost.py results/forecast .snakemake/log/<the run>.snakemake.log [--out bench/out/forecast_cost]
 
 A training job trains its trials, or (mc_dropout by default) tests the networks another
 method's job trained, which its log says per trial. Writes ``forecast_cost.{md,parquet}`` and
-``run.json`` (date, code, machine) to ``--out``.
+``run.json`` (date, code, machine) to ``--out``: a folder of its own, so that its ``run.json`` is
+never another benchmark's and ``devprune snapshot`` copies this table alone.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("results", type=Path, help="the run's results directory, e.g. results/forecast")
     parser.add_argument("snakemake_log", type=Path, help="the run's log under .snakemake/log/")
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "forecast_cost")
     args = parser.parse_args()
     jobs = job_rows(args.results)
     table = (jobs.groupby(["kind", "method"], sort=True)

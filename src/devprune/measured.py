@@ -3,7 +3,7 @@
     devprune snapshot results/paper docs/measured/paper       # after a pipeline run
     devprune snapshot results/forecast docs/measured/forecast # after the forecasting run
     devprune snapshot bench/out docs/measured/bench           # after bench/run_benchmark.py
-    devprune snapshot bench/out docs/measured/forecast_cost   # after bench/forecast_cost.py
+    devprune snapshot bench/out/forecast_cost docs/measured/forecast_cost  # after bench/forecast_cost.py
     devprune docs [--check]                                   # rewrite (or check) every generated block
 
 ``snapshot`` copies a run's small summary tables into the repository (``docs/measured/<name>/``)
