@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -77,9 +78,18 @@ def dry_run(workdir, config=None):
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
-    """The tiny config run once to completion with --cores 2; tests must not modify it."""
-    workdir = tmp_path_factory.mktemp("tiny_cores2")
-    snakemake(workdir, "--cores", "2", config=tiny_config())
+    """The tiny config run once to completion with --cores 2; tests must not modify it. Once
+    per test run: pytest-xdist's workers share it (the first to take the lock runs it)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's temporary directory, above each worker's own
+    workdir, done = root / "tiny_cores2", root / "tiny_cores2.done"
+    with open(root / "tiny_cores2.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # a run that failed before
+            snakemake(workdir, "--cores", "2", config=tiny_config())
+            done.touch()
     return workdir
 
 

@@ -41,8 +41,8 @@ def run_kind(results: Path) -> str:
 
 
 #: A benchmark's tables: bench/run_benchmark.py's results, bench/forecast_cost.py's cost of a
-#: forecasting run.
-BENCH_TABLES = ("results", "forecast_cost")
+#: forecasting run, bench/forecast_floor.py's step costs, bench/quickstart.py's quick-start times.
+BENCH_TABLES = ("results", "forecast_cost", "forecast_floor", "quickstart")
 TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims")}
 #: A forecasting run's attribution over variants (``forecast.attribution``), its table and figure:
 #: a run of the variants alone (a subset of the datasets) has these without the benchmark's tables.
@@ -214,6 +214,32 @@ def forecast_cost_block(cost: pd.DataFrame, info: dict) -> str:
     return source + "\n" + markdown_table(view.rename(columns={"job_s": "job-seconds", "max_rss_mb": "peak MB of a job"}))
 
 
+def forecast_floor_block(steps: pd.DataFrame, info: dict) -> str:
+    """Per architecture and length, a training step of one trial and of ten as one batch, and the
+    wall time this projects for the whole benchmark."""
+    projected = info["projection"]
+    source = (f"*Measured by `bench/forecast_floor.py` on {info['date']}: code {info['code_version']}, torch "
+              f"{info['torch']}; machine: {info['machine']}. Projected from the snapshot run's "
+              f"{projected['job_s']:,} job-seconds ({projected['wall_min_2_cores']} min on 2 cores): with every "
+              f"training at its bound, {projected['stacked_job_s']:,} job-seconds, **{projected['stacked_wall_min_2_cores']} "
+              f"min on 2 cores**. Rendered by `devprune docs` from `docs/measured/{info['snapshot']}/`.*\n")
+    view = steps.assign(step_ms_batch64=steps["step_ms_batch64"].map("{:.1f}".format),
+                        step_ms_batch640=steps["step_ms_batch640"].map("{:.1f}".format), bound=steps["bound"].map("{:.2f}".format))
+    return source + "\n" + markdown_table(view.rename(columns={
+        "sequence_length": "length", "step_ms_batch64": "ms per step, 1 trial (batch 64)",
+        "step_ms_batch640": "ms per step, 10 trials as one batch of 640", "bound": "most stacking can gain (x)"}))
+
+
+def quickstart_block(times: pd.DataFrame, info: dict) -> str:
+    """The quick-start commands' wall times from a fresh clone, and what each did."""
+    did = {1: lambda r: f"{r.snakemake_jobs} Snakemake jobs", 2: lambda r: f"{r.tests_passed} tests passed"}
+    parts = [f"command {r.command}: **{round(r.wall_s) // 60} min {round(r.wall_s) % 60} s**, install included "
+             f"({did[r.command](r)}{'' if r.rc == 0 else f', exit status {r.rc}'})" for r in times.itertuples()]
+    return (f"*Measured by `bench/quickstart.py` on {info['date']}, each command in a fresh clone of "
+            f"{info['code_version']}; machine: {info['machine']}. Rendered by `devprune docs` from "
+            f"`docs/measured/{info['snapshot']}/`.* " + "; ".join(parts) + ".")
+
+
 def robustness_block(robustness: pd.DataFrame, multiverse: pd.DataFrame, source: str) -> str:
     """Per method: each claim's default verdict, how many universes give it and its direction,
     and the universes that do not, with what they give instead."""
@@ -295,10 +321,11 @@ def render(snapshot_dir: Path) -> dict[str, str]:
     info = json.loads((snapshot_dir / "run.json").read_text())
     name = snapshot_dir.name
     frames = {path.stem: pd.read_parquet(path) for path in sorted(snapshot_dir.glob("*.parquet"))}
-    if "results" in frames:
-        return {f"{name}/results": bench_block(frames["results"], {**info, "snapshot": name})}
-    if "forecast_cost" in frames:
-        return {f"{name}/forecast_cost": forecast_cost_block(frames["forecast_cost"], {**info, "snapshot": name})}
+    bench = {"results": bench_block, "forecast_cost": forecast_cost_block, "forecast_floor": forecast_floor_block,
+             "quickstart": quickstart_block}
+    if any(table in frames for table in bench):
+        return {f"{name}/{table}": renderer(frames[table], {**info, "snapshot": name})
+                for table, renderer in bench.items() if table in frames}
     source = _source(info, snapshot_dir)
     if info.get("kind") == "forecast":
         blocks = {}
