@@ -32,7 +32,7 @@ from devprune.phased.tables import summary_markdown
 
 def run_kind(results: Path) -> str:
     """What ``results`` holds: a phased run, a forecasting run or a benchmark's output."""
-    if any((results / f"{name}.parquet").exists() for name in BENCH_TABLES):
+    if any((results / f"{name}.parquet").exists() for name in BENCH_BLOCKS):
         return "benchmark"
     # a forecasting run's tables, or its variants' merged metrics (a phased multiverse has an
     # attribution table too, so that name alone does not tell)
@@ -40,9 +40,6 @@ def run_kind(results: Path) -> str:
     return "forecast" if forecast else "pipeline"
 
 
-#: A benchmark's tables: bench/run_benchmark.py's results, bench/forecast_cost.py's cost of a
-#: forecasting run, bench/forecast_floor.py's step costs, bench/quickstart.py's quick-start times.
-BENCH_TABLES = ("results", "forecast_cost", "forecast_floor", "quickstart")
 TABLES = {"pipeline": ("claims", "pi_coverage", "stability", "table1", "table2"), "forecast": ("summary", "tests", "claims")}
 #: A forecasting run's attribution over variants (``forecast.attribution``), its table and figure:
 #: a run of the variants alone (a subset of the datasets) has these without the benchmark's tables.
@@ -58,7 +55,7 @@ def snapshot(results: Path, dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     kind = run_kind(results)
     if kind == "benchmark":
-        for name in [f"{table}.parquet" for table in BENCH_TABLES if (results / f"{table}.parquet").exists()] + ["run.json"]:
+        for name in [f"{table}.parquet" for table in BENCH_BLOCKS if (results / f"{table}.parquet").exists()] + ["run.json"]:
             shutil.copyfile(results / name, dest / name)
         return
     multiverse = (results / "tables" / "multiverse.parquet").exists()
@@ -240,6 +237,13 @@ def quickstart_block(times: pd.DataFrame, info: dict) -> str:
             f"`docs/measured/{info['snapshot']}/`.* " + "; ".join(parts) + ".")
 
 
+#: A benchmark's tables and the block each renders: bench/run_benchmark.py's results,
+#: bench/forecast_cost.py's cost of a forecasting run, bench/forecast_floor.py's step costs,
+#: bench/quickstart.py's quick-start times.
+BENCH_BLOCKS = {"results": bench_block, "forecast_cost": forecast_cost_block, "forecast_floor": forecast_floor_block,
+                "quickstart": quickstart_block}
+
+
 def robustness_block(robustness: pd.DataFrame, multiverse: pd.DataFrame, source: str) -> str:
     """Per method: each claim's default verdict, how many universes give it and its direction,
     and the universes that do not, with what they give instead."""
@@ -321,11 +325,9 @@ def render(snapshot_dir: Path) -> dict[str, str]:
     info = json.loads((snapshot_dir / "run.json").read_text())
     name = snapshot_dir.name
     frames = {path.stem: pd.read_parquet(path) for path in sorted(snapshot_dir.glob("*.parquet"))}
-    bench = {"results": bench_block, "forecast_cost": forecast_cost_block, "forecast_floor": forecast_floor_block,
-             "quickstart": quickstart_block}
-    if any(table in frames for table in bench):
+    if any(table in frames for table in BENCH_BLOCKS):
         return {f"{name}/{table}": renderer(frames[table], {**info, "snapshot": name})
-                for table, renderer in bench.items() if table in frames}
+                for table, renderer in BENCH_BLOCKS.items() if table in frames}
     source = _source(info, snapshot_dir)
     if info.get("kind") == "forecast":
         blocks = {}
