@@ -20,6 +20,11 @@ check_config_files(["config.yaml"])
 configfile: "config.yaml"
 
 
+# `--sdm apptainer`: every job runs in this image (config key `container`; docs/cluster.md,
+# "Containers"); null leaves jobs in the environment Snakemake runs in.
+container: config.get("container")
+
+
 # `snakemake --report results/<experiment>/report.html`: this text, then every output flagged
 # with report() (rules/aggregate.smk, rules/forecast.smk), captioned by report/<name>.rst.
 report: "report/workflow.rst"

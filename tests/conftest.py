@@ -127,6 +127,11 @@ def evaluation_job(metrics_path: Path) -> str:
     return f"{method}/early" if stage == "early" else f"{method}/late/{model_dir[-1]}"
 
 
+def warm_jobs_in(logs) -> int:
+    """How many jobs ran in a fork of the warm server (devprune.warm_jobs logs a line in each)."""
+    return sum("forked from the warm server" in path.read_text() for path in logs.rglob("*.log"))
+
+
 def assert_same_metrics(workdir: Path, reference: Path) -> None:
     path = Path("results") / "tiny" / "metrics.parquet"
     pd.testing.assert_frame_equal(pd.read_parquet(workdir / path), pd.read_parquet(reference / path))

@@ -28,6 +28,8 @@ def _with(path, value):
 BAD_CONFIGS = {
     # name: (key path, bad value, fragments the error must contain)
     "device not in enum": ("device", "gpu", ["'gpu' is not one of", "['device']"]),
+    "container address with a space": ("container", "docker://devprune latest", ["does not match '^[^ ]+$'", "['container']"]),
+    "container not a string": ("container", 3, ["3 is not of type 'string', 'null'", "['container']"]),
     "density zero": ("early.densities", [0.0, 0.5], ["0.0 is less than or equal to the minimum of 0", "['early']['densities'][0]"]),
     "density above one": ("early.densities", [0.5, 1.5], ["1.5 is greater than the maximum of 1", "['densities'][1]"]),
     "late fraction one": ("late.branches", {"normal": 0.2, "asd": 1.0}, ["1.0 is greater than or equal to the maximum of 1", "['branches']['asd']"]),

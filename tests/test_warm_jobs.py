@@ -117,7 +117,8 @@ def test_killing_the_script_kills_its_job(server_dir, tmp_path):
     assert not Path(f"/proc/{job_pid}").exists(), "the forked job outlived the script that handed it over"
 
 
-@pytest.mark.parametrize("off", [{"SLURM_JOB_ID": "1"}, {"WARM": "0"}], ids=["under SLURM", "warm_start false"])
+@pytest.mark.parametrize("off", [{"SLURM_JOB_ID": "1"}, {"WARM": "0"}, {"APPTAINER_CONTAINER": "/images/devprune.sif"}],
+                         ids=["under SLURM", "warm_start false", "in an Apptainer container"])
 def test_jobs_run_in_their_own_process_where_warm_jobs_are_off(server_dir, tmp_path, off):
     env = environment(server_dir)
     warm_server(server_dir, tmp_path, env)

@@ -15,7 +15,7 @@ from devprune.phased.stages import load_model
 
 from conftest import (
     MODELS_PER_SEED, N_BRANCHES, N_DENSITIES, assert_same_metrics, dry_run, evaluation_job, kill_midway, planned_jobs,
-    results, snakemake, tiny_config,
+    results, snakemake, tiny_config, warm_jobs_in,
 )
 
 pytestmark = pytest.mark.workflow  # runs the real Snakemake workflow
@@ -177,11 +177,6 @@ def test_resources_per_stage_come_from_the_config_and_rerun_nothing(tiny_run):
     assert re.search(r"mem_mb=3333\b.*runtime=77\b|runtime=77\b.*mem_mb=3333\b", asked["baseline_block0"])
     assert "mem_mb=4444" in asked["early_prune_block0"] and "runtime=88" in asked["late_prune_block0"]
     assert "mem_mb=1111" in asked["evaluate_early_block0"]
-
-
-def warm_jobs_in(logs) -> int:
-    """How many jobs ran in a fork of the warm server (devprune.warm_jobs logs a line in each)."""
-    return sum("forked from the warm server" in path.read_text() for path in logs.rglob("*.log"))
 
 
 def test_cores_1_and_cold_jobs_give_identical_metrics_and_weights(tiny_run, tmp_path, capsys):

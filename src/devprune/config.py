@@ -212,8 +212,9 @@ def in_schema_order(config: dict, schema: dict | None = None) -> dict:
 
 
 #: Keys that decide how jobs run but never a number they produce (tested): left out of the hash
-#: that names the phased tables, like the forecast section, which the tables do not read.
-NOT_IN_RESULTS_HASH = ("threads", "resources", "seed_block", "warm_start", "forecast", "multiverse")
+#: that names the phased tables, like the forecast section, which the tables do not read. The
+#: container, like the machine, is recorded in each row's provenance instead.
+NOT_IN_RESULTS_HASH = ("threads", "resources", "seed_block", "warm_start", "container", "forecast", "multiverse")
 
 
 def results_hash(config: dict) -> str:
@@ -319,6 +320,8 @@ def allowed_text(node: dict, resolve=lambda node: node) -> str:
     if "enum" in node:
         return " \\| ".join(f"`{v}`" for v in node["enum"])
     kind = node.get("type", "")
+    if isinstance(kind, list):  # e.g. [string, "null"]
+        kind = " or ".join(kind)
     bounds = []
     for word, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
         if word in node:
@@ -362,7 +365,8 @@ def config_reference_markdown() -> str:
             else:
                 description = " ".join(sub.get("description", "").split())
                 if "default" in sub:
-                    description += f" Default {sub['default']}."
+                    default = sub["default"]  # as config.yaml spells it: true, null
+                    description += f" Default {json.dumps(default) if default is None or isinstance(default, bool) else default}."
                 rows.append(f"| `{name}` | {allowed_text(sub, resolve)} | {description} |")
 
     walk(schema, "")

@@ -16,9 +16,9 @@ interpreter, the package's location, this file and the environment variables rea
 a different setup gets its own server. It exits after :data:`IDLE_S` seconds without a job.
 
 Off with config ``warm_start: false``, under SLURM (each job its own allocation: nothing to
-share), in Snakemake's conda environments and where there is no ``fork`` (not Linux). A server
-that cannot import what it preloads records why (``<socket>.failed``); for the next
-:data:`FAILED_RETRY_S` jobs then run cold at once, without waiting or starting another.
+share), in Snakemake's conda environments, in containers and where there is no ``fork`` (not
+Linux). A server that cannot import what it preloads records why (``<socket>.failed``); for the
+next :data:`FAILED_RETRY_S` jobs then run cold at once, without waiting or starting another.
 """
 
 from __future__ import annotations
@@ -65,12 +65,19 @@ log = logging.getLogger(__name__)
 _in_fork = False
 
 
+#: Set by Apptainer (and Singularity before it) in every process of a container.
+CONTAINER_ENV = ("APPTAINER_CONTAINER", "SINGULARITY_CONTAINER")
+
+
 def enabled(config_value: bool) -> bool:
     """Whether a job should look for a warm server: config says so, not under SLURM, fork exists,
-    and not in one of Snakemake's conda environments (``--sdm conda``), which need not contain
-    what the server preloads; that mode is not tested here (no conda channel is reachable)."""
+    not in one of Snakemake's conda environments (``--sdm conda``), which need not contain what
+    the server preloads, and not in a container (``--sdm apptainer``), where a server started by
+    one job would live on in that job's container, shared through the host's /tmp. Neither mode
+    can run here (no conda channel, no container engine), so there they are simply off."""
     return (bool(config_value) and "SLURM_JOB_ID" not in os.environ and sys.platform == "linux"
-            and f"{os.sep}.snakemake{os.sep}conda{os.sep}" not in sys.prefix)
+            and f"{os.sep}.snakemake{os.sep}conda{os.sep}" not in sys.prefix
+            and not any(name in os.environ for name in CONTAINER_ENV))
 
 
 def server_address() -> Path:
