@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import re
 import sys
 from pathlib import Path
@@ -26,19 +24,26 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from devprune.io import cpu_model  # noqa: E402
+from devprune.io import machine_line  # noqa: E402
 from devprune.markdown_tables import markdown_table  # noqa: E402
 
 #: Snakemake's job timestamps, e.g. ``[Wed Dec  2 13:20:01 2026]``.
 TIMESTAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]", re.MULTILINE)
+#: The cores Snakemake gave the run (``--cores``), as its log says them.
+PROVIDED_CORES = re.compile(r"^Provided cores: (\d+)$", re.MULTILINE)
 #: What a trial's log line says when its job tested another method's trained network.
 SHARED = "tests the network trained in"
 
 
-def wall_seconds(snakemake_log: Path) -> float:
-    stamps = [datetime.datetime.strptime(" ".join(s.split()), "%a %b %d %H:%M:%S %Y")
-              for s in TIMESTAMP.findall(snakemake_log.read_text())]
-    return (max(stamps) - min(stamps)).total_seconds()
+def wall_seconds_and_cores(snakemake_log: Path) -> tuple[float, int]:
+    """The run's wall time (its first to its last job timestamp) and the cores it was given."""
+    text = snakemake_log.read_text()
+    stamps = [datetime.datetime.strptime(" ".join(s.split()), "%a %b %d %H:%M:%S %Y") for s in TIMESTAMP.findall(text)]
+    cores = PROVIDED_CORES.search(text)
+    if not stamps or cores is None:
+        sys.exit(f"{snakemake_log}: not a Snakemake run's log (no job timestamps or no 'Provided cores:' line); "
+                 "pass the log under .snakemake/log/ of the run that wrote the results")
+    return (max(stamps) - min(stamps)).total_seconds(), int(cores.group(1))
 
 
 def job_rows(results: Path) -> pd.DataFrame:
@@ -72,9 +77,10 @@ def main() -> int:
              "max_rss_mb": jobs["max_rss_mb"].max()}
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     metrics = pd.read_parquet(args.results / "metrics.parquet")
+    wall_s, cores = wall_seconds_and_cores(args.snakemake_log)
     info = {"date": datetime.date.today().isoformat(), "code_version": ",".join(sorted(metrics["code_version"].unique())),
-            "wall_s": round(wall_seconds(args.snakemake_log), 1), "results": str(args.results), "metrics_rows": len(metrics),
-            "cores": os.cpu_count(), "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+            "wall_s": round(wall_s, 1), "results": str(args.results), "metrics_rows": len(metrics),
+            "cores": cores, "machine": machine_line(cores)}
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(args.out / "forecast_cost.parquet", index=False)
     (args.out / "run.json").write_text(json.dumps(info, indent=1) + "\n")

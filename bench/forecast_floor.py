@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import subprocess
 import sys
 import time
@@ -39,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from devprune.forecast.stages import build_forecaster  # noqa: E402
-from devprune.io import cpu_model  # noqa: E402
+from devprune.io import machine_line  # noqa: E402
 from devprune.markdown_tables import markdown_table  # noqa: E402
 from devprune.runtime import use_deterministic_algorithms  # noqa: E402
 
@@ -110,7 +109,7 @@ def main() -> int:
     steps = measure(forecast, args.steps)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     info = {"date": datetime.date.today().isoformat(), "code_version": commit, "torch": torch.__version__,
-            "machine": f"{cpu_model()}, 1 thread, Python {platform.python_version()}",
+            "machine": machine_line(1),
             "projection": projection(steps, args.snapshot)}
     args.out.mkdir(parents=True, exist_ok=True)
     steps.to_parquet(args.out / "forecast_floor.parquet", index=False)

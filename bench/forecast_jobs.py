@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from devprune.io import cpu_model  # noqa: E402
+from devprune.io import machine_line  # noqa: E402
 from devprune.markdown_tables import markdown_table  # noqa: E402
 
 #: Columns that may differ between two runs of the same trainings: timing and provenance.
@@ -104,7 +102,7 @@ def main() -> int:
     trainings = len(config["forecast"]["architectures"]) * len(config["forecast"]["methods"]) * len(args.lengths) * config["forecast"]["trials"]
     info = {"date": datetime.date.today().isoformat(), "commits": commits, "dataset": args.dataset, "lengths": args.lengths,
             "trainings": trainings, "cores": args.cores, **summary,
-            "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+            "machine": machine_line(args.cores)}
     (args.out / "run.json").write_text(json.dumps(info, indent=1) + "\n")
     text = markdown_table(table.assign(wall_s=table["wall_s"].round(1)), number_format="{:g}")
     (args.out / "forecast_jobs.md").write_text(text + "\n" + json.dumps(info) + "\n")

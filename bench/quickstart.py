@@ -17,7 +17,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from devprune.io import cpu_model  # noqa: E402
+from devprune.io import machine_line  # noqa: E402
 from devprune.markdown_tables import markdown_table  # noqa: E402
 
 BASH_BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
@@ -85,8 +84,7 @@ def main() -> int:
                                                   capture_output=True, text=True).stdout)
     args.out.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame([time_command(n, commands[n - 1], commit, args.out) for n in args.commands])
-    info = {"date": datetime.date.today().isoformat(), "code_version": commit, "cores": os.cpu_count(),
-            "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    info = {"date": datetime.date.today().isoformat(), "code_version": commit, "cores": os.cpu_count(), "machine": machine_line()}
     table.to_parquet(args.out / "quickstart.parquet", index=False)
     (args.out / "run.json").write_text(json.dumps(info, indent=1) + "\n")
     text = markdown_table(table, number_format="{:g}") + "\n" + json.dumps(info) + "\n"

@@ -15,7 +15,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ import pandas as pd
 import yaml
 
 from devprune.config import resolve_method
-from devprune.io import code_version, cpu_model
+from devprune.io import code_version, machine_line
 from devprune.markdown_tables import markdown_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -196,7 +195,7 @@ def run_info(config: Path, cores: int) -> dict:
     """Where the numbers came from, for ``python -m devprune.measured snapshot``."""
     return {"date": datetime.date.today().isoformat(), "code_version": code_version(),
             "torch_version": metadata.version("torch"), "config": config.name,
-            "machine": f"{cpu_model()}, {cores} of {os.cpu_count()} cores, Python {platform.python_version()}"}
+            "machine": machine_line(cores)}
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The forecasting benchmark's DAG on the tiny config (two real offline datasets, two
 architectures, all four methods, two sequence lengths, two trials): tables read back."""
 
+import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -172,6 +174,23 @@ def test_cost_table_counts_the_trainings_mc_dropout_shares_and_renders(forecast_
     assert cli.main(["snapshot", str(out), str(snap)]) == 0
     block = measured.render(snap)["forecast_cost/forecast_cost"]
     assert f"({N_RUNS:,} trials)" in block and "| tests trained networks | mc_dropout |" in block
+
+
+def test_cost_table_takes_the_cores_from_the_runs_log_and_rejects_another_file(forecast_run, tmp_path):
+    """The cores are those Snakemake was given (its log's "Provided cores"), not the machine's;
+    a file that is not a Snakemake log is refused, naming it."""
+    log = max((forecast_run.parents[1] / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda path: path.stat().st_size)
+    one_core = tmp_path / "one_core.snakemake.log"
+    one_core.write_text(re.sub(r"(?m)^Provided cores: \d+$", "Provided cores: 1", log.read_text()))
+    run = [sys.executable, str(REPO / "bench" / "forecast_cost.py"), str(forecast_run)]
+    subprocess.run([*run, str(one_core), "--out", str(tmp_path / "out")], check=True, capture_output=True)
+    info = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert info["cores"] == 1 and (f"1 of {os.cpu_count()} cores" in info["machine"]) == (os.cpu_count() > 1)
+    not_a_log = tmp_path / "notes.txt"
+    not_a_log.write_text("a run took a while\n")
+    refused = subprocess.run([*run, str(not_a_log), "--out", str(tmp_path / "refused")], capture_output=True, text=True)
+    assert refused.returncode != 0 and f"{not_a_log}: not a Snakemake run's log" in refused.stderr
+    assert not (tmp_path / "refused").exists()
 
 
 def test_the_authors_protocol_runs_as_its_own_experiment(tmp_path):

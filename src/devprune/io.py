@@ -82,6 +82,15 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def machine_line(cores: int | None = None) -> str:
+    """The machine a benchmark ran on, in the words every measured table's caption uses: the
+    CPU, the cores it used (of how many, when not all) and Python."""
+    available = os.cpu_count()
+    plural = "s" if available > 1 else ""
+    used = f"{available} core{plural}" if cores in (None, available) else f"{cores} of {available} core{plural}"
+    return f"{cpu_model()}, {used}, Python {platform.python_version()}"
+
+
 @functools.cache
 def machine(device: str) -> dict:
     """The machine columns of a row computed on ``device`` in this process. Only jobs that

@@ -17,15 +17,13 @@ it on the machine that ran the pipeline); for a benchmark, the ``run.json`` the 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from devprune.forecast import tables as forecast_tables
-from devprune.io import cpu_model
+from devprune.io import machine_line
 from devprune.markdown_tables import markdown_table
 from devprune.phased import claims as claim_readings
 from devprune.phased.tables import summary_markdown
@@ -74,7 +72,7 @@ def snapshot(results: Path, dest: Path) -> None:
         "kind": kind, "experiment": results.name, "seeds": rows["seed"].iloc[0], "code_version": rows["code_version"].iloc[0],
         "torch_version": rows["torch_version"].iloc[0], "device": rows["device"].iloc[0],
         "results_hash": rows["results_hash"].iloc[0], "table_code_version": rows.get("table_code_version", rows["code_version"]).iloc[0],
-        "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine_line(),
     }
     (dest / "run.json").write_text(json.dumps(info, indent=1) + "\n")
 
