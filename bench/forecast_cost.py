@@ -69,6 +69,7 @@ def main() -> int:
     parser.add_argument("snakemake_log", type=Path, help="the run's log under .snakemake/log/")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "forecast_cost")
     args = parser.parse_args()
+    wall_s, cores = wall_seconds_and_cores(args.snakemake_log)  # a wrong file is refused before any work
     jobs = job_rows(args.results)
     table = (jobs.groupby(["kind", "method"], sort=True)
              .agg(jobs=("s", "size"), job_s=("s", "sum"), trainings=("trainings", "sum"), max_rss_mb=("max_rss_mb", "max"))
@@ -77,7 +78,6 @@ def main() -> int:
              "max_rss_mb": jobs["max_rss_mb"].max()}
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     metrics = pd.read_parquet(args.results / "metrics.parquet")
-    wall_s, cores = wall_seconds_and_cores(args.snakemake_log)
     info = {"date": datetime.date.today().isoformat(), "code_version": ",".join(sorted(metrics["code_version"].unique())),
             "wall_s": round(wall_s, 1), "results": str(args.results), "metrics_rows": len(metrics),
             "cores": cores, "machine": machine_line(cores)}

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -156,11 +157,16 @@ def test_readme_tables_render_from_a_snapshot(forecast_run, tmp_path):
     assert f"{CFG['trials']} trials" in blocks["forecast/claims"]
 
 
+def run_log(results: Path) -> Path:
+    """The Snakemake log of the run that made ``results``: the largest in its folder, the one that ran the jobs."""
+    return max((results.parents[1] / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda path: path.stat().st_size)
+
+
 def test_cost_table_counts_the_trainings_mc_dropout_shares_and_renders(forecast_run, tmp_path):
     """bench/forecast_cost.py on the tiny run: every cell's job, mc_dropout's testing dropout's
     networks (no training of its own), the wall time from the run's Snakemake log; its snapshot
     renders the docs' cost block."""
-    log = max((forecast_run.parents[1] / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda path: path.stat().st_size)
+    log = run_log(forecast_run)
     out = tmp_path / "out"
     subprocess.run([sys.executable, str(REPO / "bench" / "forecast_cost.py"), str(forecast_run), str(log), "--out", str(out)],
                    check=True, capture_output=True)
@@ -179,7 +185,7 @@ def test_cost_table_counts_the_trainings_mc_dropout_shares_and_renders(forecast_
 def test_cost_table_takes_the_cores_from_the_runs_log_and_rejects_another_file(forecast_run, tmp_path):
     """The cores are those Snakemake was given (its log's "Provided cores"), not the machine's;
     a file that is not a Snakemake log is refused, naming it."""
-    log = max((forecast_run.parents[1] / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda path: path.stat().st_size)
+    log = run_log(forecast_run)
     one_core = tmp_path / "one_core.snakemake.log"
     one_core.write_text(re.sub(r"(?m)^Provided cores: \d+$", "Provided cores: 1", log.read_text()))
     run = [sys.executable, str(REPO / "bench" / "forecast_cost.py"), str(forecast_run)]
